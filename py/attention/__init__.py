@@ -1,0 +1,1 @@
+"""Attention Explorer's maths: the NumPy attention engine and the toy model it runs on."""

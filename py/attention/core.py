@@ -1,0 +1,154 @@
+"""Scaled dot-product attention that keeps every intermediate, so each step can be shown.
+
+    Q = X W_Q        K = C W_K        V = C W_V          (C = context, or X for self-attention)
+    A = softmax(Q Kᵀ / √d_k / temperature)               per head, over the allowed keys only
+    O = concat(A_1 V_1, ..., A_heads V_heads) W_O
+
+Row-vector convention: a token is a row, so `x @ w_q` projects every token at once.
+Head h uses columns h*d_k:(h+1)*d_k of w_q and w_k, and h*d_v:(h+1)*d_v of w_v.
+"""
+from dataclasses import dataclass, fields
+import math
+import numbers
+
+import numpy as np
+
+from attention.ops import causal_mask, softmax
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Every intermediate of one attention computation; the arrays are float64 and read-only."""
+
+    q: np.ndarray             # [heads, n_q, d_k]   queries
+    k: np.ndarray             # [heads, n_k, d_k]   keys
+    v: np.ndarray             # [heads, n_k, d_v]   values
+    scores: np.ndarray        # [heads, n_q, n_k]   Q Kᵀ, before scaling
+    scaled: np.ndarray        # [heads, n_q, n_k]   scores / scale_factor / temperature, not masked
+    allowed: np.ndarray       # bool [n_q, n_k]     True where query i may attend key j
+    weights: np.ndarray       # [heads, n_q, n_k]   softmax over allowed keys; rows sum to 1 (0 if none allowed)
+    head_outputs: np.ndarray  # [heads, n_q, d_v]   A V, per head
+    concat: np.ndarray        # [n_q, heads * d_v]  the heads side by side
+    output: np.ndarray        # [n_q, d_out]        concat W_O, or concat when there is no W_O
+    scale: bool               # whether the scores were divided by √d_k
+    scale_factor: float       # √d_k, or 1.0 when scale is False
+    temperature: float        # divides the scaled scores: > 1 flattens the weights, < 1 sharpens them
+
+    def __post_init__(self):
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+    # Sizes, read off the arrays.
+    heads = property(lambda self: self.q.shape[0])
+    n_q = property(lambda self: self.q.shape[1])
+    n_k = property(lambda self: self.k.shape[1])
+    d_k = property(lambda self: self.q.shape[2])
+    d_v = property(lambda self: self.v.shape[2])
+
+
+# Overflow is caught by value (_require_finite), which also works where there are no FP flags (wasm).
+@np.errstate(over="ignore", invalid="ignore")
+def attention_trace(x, w_q, w_k, w_v, w_o=None, heads=1, mask=None, context=None, scale=True, temperature=1.0):
+    """softmax(Q Kᵀ / √d_k / temperature) V for every head, concatenated and projected by W_O, as a Trace.
+
+    x         [n_q, d_model]              the tokens that ask (queries)
+    context   [n_k, d_model] or None      the tokens asked (keys, values); None: x itself (self-attention)
+    w_q, w_k  [d_model, heads * d_k]
+    w_v       [d_model, heads * d_v]
+    w_o       [heads * d_v, d_out] or None (then the output is the concatenated heads)
+    mask      None; "causal": query i may attend key j iff j <= i (top-left aligned, as torch's
+              is_causal=True, also when n_q != n_k); or bool [n_q, n_k], True = may attend
+    scale     divide the scores by √d_k;  temperature > 0 divides them once more
+
+    Raises ValueError, naming the argument and the problem, for anything it cannot compute.
+    """
+    x, context, w_q, w_k, w_v, w_o, allowed, temperature = _checked(
+        x, w_q, w_k, w_v, w_o, heads, mask, context, scale, temperature)
+    q = _split_heads(x @ w_q, heads)             # [heads, n_q, d_k]
+    k = _split_heads(context @ w_k, heads)       # [heads, n_k, d_k]
+    v = _split_heads(context @ w_v, heads)       # [heads, n_k, d_v]
+    scores = q @ k.transpose(0, 2, 1)            # [heads, n_q, n_k]
+    scale_factor = math.sqrt(q.shape[2]) if scale else 1.0  # √d_k
+    scaled = scores / scale_factor / temperature
+    _require_finite(q=q, k=k, v=v, scores=scores, scaled=scaled)
+    weights = softmax(scaled, allowed)           # [heads, n_q, n_k]; allowed is shared by all heads
+    head_outputs = weights @ v                   # [heads, n_q, d_v]
+    concat = _merge_heads(head_outputs)          # [n_q, heads * d_v]
+    output = concat if w_o is None else concat @ w_o
+    _require_finite(head_outputs=head_outputs, output=output)
+    return Trace(q, k, v, scores, scaled, allowed, weights, head_outputs, concat, output,
+                 bool(scale), scale_factor, temperature)
+
+
+def _split_heads(a, heads):  # [n, heads * d] -> [heads, n, d]
+    """Cut the columns into `heads` equal blocks and stack them, head first."""
+    return a.reshape(a.shape[0], heads, -1).transpose(1, 0, 2)
+
+
+def _merge_heads(a):  # [heads, n, d] -> [n, heads * d]
+    """Put the heads' columns side by side again."""
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
+
+
+# Validation: turn the arguments into float64 arrays, or say exactly what is wrong with them.
+
+def _checked(x, w_q, w_k, w_v, w_o, heads, mask, context, scale, temperature):
+    if isinstance(heads, bool) or not isinstance(heads, numbers.Integral) or heads < 1:
+        raise ValueError(f"heads must be an integer >= 1, got {heads!r}")
+    if not isinstance(scale, (bool, np.bool_)):
+        raise ValueError(f"scale must be True or False, got {scale!r}")
+    if not isinstance(temperature, numbers.Real) or not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
+    x = _matrix("x", x, "(n_q, d_model)")
+    n_q, d_model = x.shape
+    context = x if context is None else _matrix("context", context, f"(n_k, d_model={d_model})", cols=d_model)
+    w_q = _matrix("w_q", w_q, f"(d_model={d_model}, heads*d_k)", rows=d_model, heads=heads)
+    w_k = _matrix("w_k", w_k, f"{w_q.shape} like w_q", rows=d_model, cols=w_q.shape[1])
+    w_v = _matrix("w_v", w_v, f"(d_model={d_model}, heads*d_v)", rows=d_model, heads=heads)
+    w_o = None if w_o is None else _matrix("w_o", w_o, f"(heads*d_v={w_v.shape[1]}, d_out)", rows=w_v.shape[1])
+    return x, context, w_q, w_k, w_v, w_o, _allowed(mask, n_q, context.shape[0]), float(temperature)
+
+
+def _matrix(name, a, expected, rows=None, cols=None, heads=1):  # array-like -> float64 [rows, cols]
+    """`a` as a finite, non-empty float64 matrix whose shape fits `expected`."""
+    try:
+        a = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a matrix of numbers {expected}: {error}") from None
+    if a.size == 0:
+        raise ValueError(f"{name} is empty: shape {a.shape}, it needs at least one row and one column")
+    if a.ndim != 2 or rows not in (None, a.shape[0]) or cols not in (None, a.shape[1]):
+        raise ValueError(f"{name} must have shape {expected}, got {a.shape}")
+    if a.shape[1] % heads:
+        raise ValueError(f"{name} has {a.shape[1]} columns, which cannot be split evenly into heads={heads}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or Inf")
+    return a
+
+
+def _allowed(mask, n_q, n_k):  # None | "causal" | bool [n_q, n_k] -> bool [n_q, n_k]
+    """The mask as a fresh boolean matrix, True where query i may attend key j."""
+    if mask is None:
+        return np.ones((n_q, n_k), dtype=bool)
+    if isinstance(mask, str):
+        if mask != "causal":
+            raise ValueError(f"mask must be None, 'causal' or a boolean array, got {mask!r}")
+        return causal_mask(n_q, n_k)
+    try:
+        mask = np.array(mask)
+    except ValueError as error:
+        raise ValueError(f"mask must be a boolean array of shape (n_q, n_k) = {(n_q, n_k)}: {error}") from None
+    if mask.dtype != bool:
+        raise ValueError(f"mask must be boolean (True = may attend), got dtype {mask.dtype}")
+    if mask.shape != (n_q, n_k):
+        raise ValueError(f"mask must have shape (n_q, n_k) = {(n_q, n_k)}, got {mask.shape}")
+    return mask
+
+
+def _require_finite(**arrays):
+    """Refuse results that overflowed float64, naming the first one."""
+    for name, a in arrays.items():
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} overflowed float64: the inputs are too large (or the temperature too small)")
