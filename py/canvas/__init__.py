@@ -1,0 +1,1 @@
+"""The p5-style drawing layer: api (the `p` object), display list, render loop, backends."""

@@ -1,0 +1,129 @@
+"""The browser backend: runs a sketch on an HTML canvas, inside Pyodide only.
+
+This module (with main.py) is the only place that touches `js`. It refuses to
+import under plain CPython, so everything else stays testable there.
+
+Per frame it makes a handful of JavaScript calls, whatever is drawn: the
+display list (float32) is copied into one persistent JS Float32Array with
+`assign`, the texts go over as one string, and `web/canvas.js` replays them.
+One `create_proxy` is made for `requestAnimationFrame` (and one per event type)
+at start, never per frame. Frames are requested only when the loop needs one.
+"""
+
+import sys
+
+if sys.platform != "emscripten":
+    raise ImportError("canvas.browser runs only in the browser (Pyodide)")
+
+import js
+from pyodide.ffi import create_proxy
+
+from canvas.api import P
+from canvas.runner import Loop
+
+MOUSE_EVENTS = {
+    "pointermove": "mouse_moved",
+    "pointerdown": "mouse_pressed",
+    "pointerup": "mouse_released",
+    "pointerleave": "mouse_left",
+}
+
+
+class BrowserBackend:
+    """Draws a sketch on `canvas` (an HTMLCanvasElement) and feeds it DOM events."""
+
+    def __init__(self, canvas, on_error=None, on_frame=None):
+        self.canvas = canvas
+        self.ctx = canvas.getContext("2d")
+        self.replayer = js.window.aeCanvas
+        self.on_error = on_error
+        self.on_frame = on_frame or (lambda: None)
+        self.loop = None
+        self._js_buffer = None
+        self._frame_pending = False
+        self._proxies = []
+        self._text_widths = {}
+
+    def start(self, sketch):
+        p = P(measure=self._measure_text)
+        p.reduced_motion = bool(js.window.matchMedia("(prefers-reduced-motion: reduce)").matches)
+        self.loop = Loop(sketch, p, on_error=self.on_error)
+        self._fit_to_container()
+        self._on_animation_frame = self._keep(self._animation_frame)
+        for dom_event, hook in MOUSE_EVENTS.items():
+            self.canvas.addEventListener(dom_event, self._keep(self._pointer_handler(hook)))
+        js.ResizeObserver.new(self._keep(lambda entries, observer: self._resized())).observe(self.canvas.parentElement)
+        self.loop.setup()
+        self.request_frame()
+        return self.loop
+
+    def request_frame(self):
+        """Schedule one animation frame unless one is already pending."""
+        if not self._frame_pending:
+            self._frame_pending = True
+            js.requestAnimationFrame(self._on_animation_frame)
+
+    def _animation_frame(self, timestamp):
+        self._frame_pending = False
+        self.loop.p.time_ms = float(timestamp)
+        if self.loop.frame():
+            self._replay()
+            self.on_frame()
+        if self.loop.needs_frame():
+            self.request_frame()
+
+    def _replay(self):
+        dl = self.loop.p.list
+        buf = dl.buffer()
+        if self._js_buffer is None or self._js_buffer.length != len(buf):
+            self._js_buffer = js.Float32Array.new(len(buf))
+        self._js_buffer.assign(buf)
+        self.replayer.replay(self.ctx, self._js_buffer, dl.size, dl.joined_strings(), self._dpr)
+
+    def _pointer_handler(self, hook):
+        def handle(event):
+            p = self.loop.p
+            p.mouse_x, p.mouse_y = float(event.offsetX), float(event.offsetY)
+            p.pointer_type = str(event.pointerType or "mouse")
+            if hook == "mouse_pressed":
+                p.mouse_pressed = True
+            elif hook in ("mouse_released", "mouse_left"):
+                p.mouse_pressed = False
+            if hook == "mouse_left":
+                p.mouse_x = p.mouse_y = -1.0
+            self.loop.dispatch(hook)
+            if self.loop.needs_frame():
+                self.request_frame()
+        return handle
+
+    def _resized(self):
+        self._fit_to_container()
+        self.loop.dispatch("resized")
+        self.loop.redraw()
+        self.request_frame()
+
+    def _fit_to_container(self):
+        """Match the canvas's backing store to its CSS size times the pixel ratio."""
+        box = self.canvas.getBoundingClientRect()
+        width, height = max(1.0, float(box.width)), max(1.0, float(box.height))
+        self._dpr = float(js.window.devicePixelRatio or 1)
+        self.canvas.width = round(width * self._dpr)
+        self.canvas.height = round(height * self._dpr)
+        self.loop.p.width, self.loop.p.height = width, height
+
+    def _measure_text(self, text, size, bold, mono):
+        """Text width in px from the real font, cached (text layout is slow)."""
+        key = (text, size, bold, mono)
+        width = self._text_widths.get(key)
+        if width is None:
+            if len(self._text_widths) > 5000:
+                self._text_widths.clear()
+            width = float(self.replayer.measure(self.ctx, text, size, bold, mono))
+            self._text_widths[key] = width
+        return width
+
+    def _keep(self, fn):
+        """A JS-callable proxy that lives as long as the page."""
+        proxy = create_proxy(fn)
+        self._proxies.append(proxy)
+        return proxy

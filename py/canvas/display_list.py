@@ -1,0 +1,152 @@
+"""The display list: every drawing call of one frame, packed into numbers.
+
+Python calls into JavaScript cost about a microsecond each, and a frame with
+thousands of attention beams would make thousands of them. Instead, the p5-style
+API (`api.P`) appends each call here as an opcode followed by its numbers; once
+per frame the browser backend hands the whole float32 array (plus one string
+of texts) to `web/canvas.js`, which replays it on the 2-D context. Tests decode
+the same array back into readable tuples (`decode`), so what they check is
+exactly what the browser draws.
+
+Layout of one command: `[opcode, arg1, arg2, ...]`, a fixed number of args per
+opcode, except the batches BEZIERS and RECTS, whose first arg is the number of
+shapes that follow.
+Texts are stored once per frame in `strings` and referred to by index.
+"""
+
+import numpy as np
+
+# opcode: (name, number of float arguments)
+OPS = {
+    1: ("background", 4),       # r g b a
+    2: ("fill", 4),             # r g b a
+    3: ("no_fill", 0),
+    4: ("stroke", 4),           # r g b a
+    5: ("no_stroke", 0),
+    6: ("stroke_weight", 1),    # width
+    7: ("line", 4),             # x1 y1 x2 y2
+    8: ("rect", 5),             # x y w h radius
+    9: ("ellipse", 4),          # cx cy w h
+    10: ("bezier", 8),          # x1 y1 c1x c1y c2x c2y x2 y2
+    11: ("text", 3),            # string-index x y
+    12: ("font", 3),            # size bold(0/1) mono(0/1)
+    13: ("text_align", 2),      # horizontal(0 left, 1 center, 2 right) vertical(0 top, 1 middle, 2 bottom, 3 baseline)
+    14: ("push", 0),
+    15: ("pop", 0),
+    16: ("translate", 2),       # dx dy
+    17: ("beziers", 1),         # count, then count x BEZIER_FIELDS numbers
+    18: ("line_dash", 2),       # dash gap (0 0 = solid)
+    19: ("clip_rect", 4),       # x y w h
+    20: ("rects", 2),           # count radius, then count x (x y w h), all in the current fill and stroke
+}
+CODES = {name: code for code, (name, _) in OPS.items()}
+
+# One curve of a "beziers" batch: the 8 control numbers, then its own stroke.
+BEZIER_FIELDS = ("x1", "y1", "c1x", "c1y", "c2x", "c2y", "x2", "y2", "r", "g", "b", "a", "width")
+
+
+class DisplayList:
+    """Drawing commands of one frame as float32 numbers, plus a table of strings.
+
+    Small commands go into a Python list (cheap to append to); the batches
+    (beziers, rects) arrive as NumPy arrays and are kept as they are. `finish()`
+    joins everything into one float32 buffer, once per frame.
+    """
+
+    def __init__(self, capacity=4096):
+        self._buf = np.zeros(capacity, dtype=np.float32)
+        self._n = 0
+        self._small = []  # numbers of the current run of small commands
+        self._chunks = []  # float32 arrays in order: runs of small commands and batches
+        self.strings = []
+
+    def clear(self):
+        self._n = 0
+        self._small = []
+        self._chunks = []
+        self.strings = []
+
+    def add(self, name, *args):
+        """Append one command with its fixed number of arguments."""
+        self._small.append(CODES[name])
+        self._small.extend(args)
+
+    def add_text(self, text, x, y):
+        self.strings.append(str(text))
+        self._small.extend((CODES["text"], len(self.strings) - 1, x, y))
+
+    def add_beziers(self, curves):  # [count, 13] float -> None
+        """Append many styled curves at once (one row per curve, BEZIER_FIELDS)."""
+        curves = np.asarray(curves, dtype=np.float32).reshape(-1, len(BEZIER_FIELDS))
+        self._small.extend((CODES["beziers"], len(curves)))
+        self._batch(curves)
+
+    def add_rects(self, rects, radius):  # [count, 4] float, float -> None
+        """Append many rectangles that share the current style, in one command."""
+        rects = np.asarray(rects, dtype=np.float32).reshape(-1, 4)
+        self._small.extend((CODES["rects"], len(rects), radius))
+        self._batch(rects)
+
+    def _batch(self, rows):
+        self._chunks.append(np.array(self._small, dtype=np.float32))
+        self._chunks.append(rows.ravel())
+        self._small = []
+
+    def finish(self):
+        """Join the frame's commands into the buffer; returns how many numbers it holds."""
+        parts = self._chunks + [np.array(self._small, dtype=np.float32)]
+        size = sum(len(part) for part in parts)
+        if size > len(self._buf):
+            self._buf = np.zeros(max(2 * len(self._buf), size), dtype=np.float32)
+        at = 0
+        for part in parts:
+            self._buf[at : at + len(part)] = part
+            at += len(part)
+        self._n = size
+        self._small, self._chunks = [], []
+        return size
+
+    @property
+    def size(self):
+        """How many numbers of the buffer are in use (after finish())."""
+        return self._n
+
+    def array(self):  # -> [size] float32: the finished frame (finishes it if needed)
+        if self._small or self._chunks:
+            self.finish()
+        return self._buf[: self._n]
+
+    def buffer(self):  # -> [capacity] float32, of which the first `size` are in use
+        self.array()
+        return self._buf
+
+    def joined_strings(self):
+        """All texts of the frame in one string, separated by NUL (one transfer to JS)."""
+        return "\0".join(s.replace("\0", "") for s in self.strings)
+
+
+def decode(values, strings):
+    """Turn a display list back into a list of (name, *args) tuples, for tests."""
+    values = [float(v) for v in values]
+    out, i = [], 0
+    while i < len(values):
+        code = int(values[i])
+        if code not in OPS:
+            raise ValueError(f"unknown opcode {code} at position {i}")
+        name, count = OPS[code]
+        args = values[i + 1 : i + 1 + count]
+        i += 1 + count
+        if name == "text":
+            out.append(("text", strings[int(args[0])], args[1], args[2]))
+        elif name == "rects":
+            rows = [tuple(values[i + 4 * k : i + 4 * (k + 1)]) for k in range(int(args[0]))]
+            out.append(("rects", args[1], rows))
+            i += 4 * int(args[0])
+        elif name == "beziers":
+            n_fields = len(BEZIER_FIELDS)
+            rows = [tuple(values[i + k * n_fields : i + (k + 1) * n_fields]) for k in range(int(args[0]))]
+            out.append(("beziers", rows))
+            i += n_fields * int(args[0])
+        else:
+            out.append((name, *args))
+    return out

@@ -1,0 +1,68 @@
+"""The render loop, independent of where it draws.
+
+A sketch is any object with `setup(p)` and `draw(p)`, and optionally the event
+hooks `mouse_moved(p)`, `mouse_pressed(p)`, `mouse_released(p)`,
+`mouse_left(p)`, `key_pressed(p, key)` and `resized(p)`. `run(sketch, backend)`
+connects it to a backend, which calls `Loop.frame()` when the screen can be
+painted.
+
+Idle costs nothing: a frame is drawn only after `p.redraw()` was requested, or
+on every frame while `loop.looping` is set (an animation is running). An
+exception in `draw()` or in a hook goes to `on_error` and the loop carries on,
+so one bad frame never silently kills the page.
+"""
+
+import traceback
+
+
+class Loop:
+    """Owns the sketch, its `P`, and the decision whether a frame is needed."""
+
+    def __init__(self, sketch, p, on_error=None):
+        self.sketch, self.p = sketch, p
+        self.on_error = on_error or (lambda message: None)
+        self.looping = False
+        self.dirty = True
+        self.frames_drawn = 0
+
+    def redraw(self):
+        """Ask for one more frame."""
+        self.dirty = True
+
+    def needs_frame(self):
+        return self.dirty or self.looping
+
+    def setup(self):
+        self._guard(self.sketch.setup, self.p)
+
+    def frame(self):
+        """Run draw() if a frame is needed; True when it completed (a failed frame is not shown)."""
+        if not self.needs_frame():
+            return False
+        self.dirty = False
+        self.p.begin_frame()
+        self.p.frame_count += 1
+        if not self._guard(self.sketch.draw, self.p):
+            self.looping = False  # an animation that throws would throw every frame
+            return False
+        self.frames_drawn += 1
+        return True
+
+    def dispatch(self, hook, *args):
+        """Call an optional event hook of the sketch; errors are reported, not raised."""
+        fn = getattr(self.sketch, hook, None)
+        if fn is not None:
+            self._guard(fn, self.p, *args)
+
+    def _guard(self, fn, *args):
+        try:
+            fn(*args)
+            return True
+        except Exception as exc:  # noqa: BLE001 - shown to the user, loop continues
+            self.on_error(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            return False
+
+
+def run(sketch, backend):
+    """Start `sketch` on `backend` (browser.BrowserBackend or recording.RecordingBackend)."""
+    return backend.start(sketch)
