@@ -1,0 +1,1 @@
+"""Pure Python: (trace, state, viewport) -> shapes to draw; colour encodings; the stage timeline."""

@@ -1,0 +1,77 @@
+"""Drawing: a Scene (scene.layout) turned into calls on the p5-style `p`. No decisions, no maths.
+
+Each shape type has one small function; the scene lists its shapes in paint order.
+"""
+from scene.layout import Beams, Cells, Dots, Lines, Rect, Texts
+
+
+def draw_scene(p, scene):  # P, Scene -> None
+    """Paint the background, then every shape of the scene in order."""
+    p.background(*scene.background)
+    for item in scene.items:
+        _DRAW[type(item)](p, item)
+
+
+def _rect(p, r):
+    _fill(p, r.fill)
+    _stroke(p, r.stroke, r.weight)
+    p.rect(r.x, r.y, r.w, r.h, r.radius)
+
+
+def _texts(p, t):
+    p.no_stroke()
+    p.fill(*t.color)
+    p.text_size(t.size, bold=t.bold)
+    p.text_align(t.h, t.v)
+    for s, (x, y) in zip(t.strings, t.xy.tolist()):
+        p.text(s, x, y)
+
+
+def _lines(p, s):
+    p.push()
+    if s.clip is not None:
+        p.clip_rect(*s.clip)
+    _stroke(p, s.color, s.weight)
+    p.line_dash(*s.dash)
+    for x1, y1, x2, y2 in s.xy.tolist():
+        p.line(x1, y1, x2, y2)
+    p.pop()
+
+
+def _dots(p, d):
+    p.no_stroke()
+    p.fill(*d.color)
+    for x, y in d.xy.tolist():
+        p.ellipse(x, y, d.d)
+
+
+def _cells(p, c):
+    _stroke(p, c.stroke, c.weight)
+    for color, rects in c.groups:
+        p.fill(*color)
+        p.rects(rects, c.radius)
+
+
+def _beams(p, b):
+    p.push()
+    p.line_dash(*b.dash)
+    p.beziers(b.curves)
+    p.pop()
+
+
+def _fill(p, color):
+    if color is None:
+        p.no_fill()
+    else:
+        p.fill(*color)
+
+
+def _stroke(p, color, weight):
+    if color is None:
+        p.no_stroke()
+    else:
+        p.stroke(*color)
+        p.stroke_weight(weight)
+
+
+_DRAW = {Rect: _rect, Texts: _texts, Lines: _lines, Dots: _dots, Cells: _cells, Beams: _beams}

@@ -1,0 +1,1 @@
+"""Application state: the one AppState and the events that change it."""

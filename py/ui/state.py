@@ -1,0 +1,250 @@
+"""The one application state, and the events that change it.
+
+`AppState` is immutable: an event is a function `(state, ...) -> new state`, so
+the page can be driven, and tested, without a browser. What is computed lives in
+a `Scenario` (SPEC "Scenario format": tokens, weights, mask, knobs, and the
+selected query / head / step), which is exactly what a permalink stores; the
+rest is how the learner is looking at it right now.
+
+`compute(scenario)` runs the engine; it is cached on everything except the
+selection, so moving the query or the step never recomputes attention.
+"""
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from attention import model
+from attention.core import attention_trace
+from attention.ops import entropy
+from attention.presets import get_preset
+from attention.scenario import MAX_TOKEN_CHARS, STEPS, Scenario, heads_of, parse_scenario, resolve
+from attention.tokenizer import MAX_TOKENS, TooManyTokens, check_length, detokenize, tokenize
+
+KINDS = ("self", "causal", "cross")
+TEMPERATURE_RANGE = (0.1, 10.0)  # the slider's range (logarithmic); scenarios may hold 0.01-100
+DEFAULT_CONTEXT = ("the", "black", "cat")  # keys' sentence when a learner switches to cross-attention
+
+
+@dataclass(frozen=True)
+class AppState:
+    scenario: Scenario  # what is computed, and the selected query / head / step
+    text: str  # the sentence box's content; may be refused (too long, empty) while the scenario stays
+    context_text: str = ""  # the keys' sentence box (cross-attention)
+    preset: str | None = None  # the preset this came from; None once the learner changed the sentence
+    beams: str = "query"  # "query": the selected query's beams; "all": every query's beams, faintly
+    overlay: bool = False  # beams of every head at once, coloured and dashed by head
+    cell: tuple | None = None  # (query, key) of the heatmap cell whose arithmetic is open
+    hover: tuple | None = None  # what the pointer is over: ("query", i), ("key", j) or ("cell", i, j)
+    playing: bool = False  # Play walks through the stages and stops at the last
+    message: str = ""  # why the last edit was refused, shown next to the sentence box
+
+    @property
+    def kind(self):
+        s = self.scenario
+        return "cross" if s.context is not None else ("causal" if s.mask == "causal" else "self")
+
+    @property
+    def tokens(self):
+        return self.scenario.tokens
+
+    @property
+    def key_tokens(self):
+        return self.scenario.context if self.scenario.context is not None else self.scenario.tokens
+
+
+def from_scenario(scenario, preset=None):
+    """The state that shows `scenario` as it is."""
+    context = detokenize(scenario.context) if scenario.context is not None else ""
+    return AppState(scenario=scenario, text=detokenize(scenario.tokens), context_text=context, preset=preset)
+
+
+def initial_state(preset_id="hot-dog"):
+    return load_preset(None, preset_id)
+
+
+# -- events -------------------------------------------------------------------
+
+def load_preset(state, preset_id):
+    return from_scenario(get_preset(preset_id).scenario, preset=preset_id)
+
+
+def load_scenario(state, source):
+    """A scenario from a link or a file; ScenarioError (a ValueError) if it is malformed."""
+    return from_scenario(parse_scenario(source))
+
+
+def edit_sentence(state, text, context=False):
+    """The learner typed: retokenize, or keep the last good scenario and say why not."""
+    field = "context_text" if context else "text"
+    state = replace(state, **{field: text})
+    tokens = tokenize(text)
+    if not tokens:
+        return replace(state, message="Type at least one word.")
+    try:
+        check_length(tokens, MAX_TOKENS)
+    except TooManyTokens as exc:
+        return replace(state, message=str(exc))
+    too_long = next((t for t in tokens if len(t) > MAX_TOKEN_CHARS), None)
+    if too_long is not None:
+        return replace(state, message=f"'{too_long[:12]}…' is longer than {MAX_TOKEN_CHARS} characters: "
+                                      "split it into words.")
+    # New tokens invalidate given embeddings, weights and a custom mask's shape: back to the toy model.
+    s, tokens = state.scenario, tuple(tokens)
+    n_q = len(s.tokens) if context else len(tokens)
+    fresh = Scenario(
+        tokens=s.tokens if context else tokens,
+        context=tokens if context else s.context,
+        mask=s.mask if isinstance(s.mask, str) else "none",
+        scale=s.scale, temperature=s.temperature, step=s.step,
+        head=min(s.head, model.HEADS - 1), query=min(s.query, n_q - 1))
+    try:
+        fresh = _valid(fresh)  # the same limits as a link or a file (e.g. a 40-character word)
+    except ValueError as exc:
+        return replace(state, message=str(exc))
+    return replace(state, scenario=fresh, preset=None, message="", cell=None, hover=None)
+
+
+def set_kind(state, kind):
+    """Self-attention, causal (masked) self-attention, or cross-attention."""
+    if kind not in KINDS:
+        raise ValueError(f"attention type must be one of {', '.join(KINDS)}, not {kind!r}")
+    s = state.scenario
+    if kind == "cross":
+        context = s.context or tokenize(state.context_text) or DEFAULT_CONTEXT
+        if s.embeddings is not None:  # custom inputs have no context sentence to go with them
+            s = Scenario(tokens=s.tokens, scale=s.scale, temperature=s.temperature, step=s.step, query=s.query)
+        s = replace(s, context=tuple(context)[:MAX_TOKENS], mask="none")
+    else:
+        s = replace(s, context=None, context_embeddings=None, mask="causal" if kind == "causal" else "none")
+    s = _valid(s)
+    context_text = detokenize(s.context) if s.context is not None else state.context_text
+    return replace(state, scenario=s, context_text=context_text, preset=None, cell=None, hover=None)
+
+
+def select_query(state, i):
+    n_q = len(state.tokens)
+    return _select(state, query=int(i) % n_q)
+
+
+def move_query(state, delta):
+    return select_query(state, state.scenario.query + delta)
+
+
+def select_head(state, h):
+    return _select(state, head=int(h) % heads_of(state.scenario))
+
+
+def cycle_head(state):
+    return select_head(state, state.scenario.head + 1)
+
+
+def set_step(state, step):
+    return _select(state, step=min(max(int(step), 0), STEPS - 1))
+
+
+def set_scale(state, on):
+    return replace(state, scenario=replace(state.scenario, scale=bool(on)))
+
+
+def set_temperature(state, t):
+    t = float(t)
+    if not np.isfinite(t):
+        return state
+    lo, hi = TEMPERATURE_RANGE
+    return replace(state, scenario=replace(state.scenario, temperature=min(max(t, lo), hi)))
+
+
+def set_beams(state, mode):
+    if mode not in ("query", "all"):
+        raise ValueError(f"beams must be 'query' or 'all', not {mode!r}")
+    return replace(state, beams=mode)
+
+
+def set_overlay(state, on):
+    """Show every head's beams at once (True) or only the selected head's (False)."""
+    return replace(state, overlay=bool(on))
+
+
+def select_cell(state, i, j):
+    """Open the arithmetic of weight (i, j); the query follows the clicked row."""
+    return replace(select_query(state, i), cell=(int(i), int(j) % len(state.key_tokens)))
+
+
+def close_cell(state):
+    return replace(state, cell=None)
+
+
+def set_hover(state, target):
+    """The pointer moved onto a chip or cell (a scene hit), or off everything (None)."""
+    return state if target == state.hover else replace(state, hover=target)
+
+
+def play(state):
+    """Start Play; from the last stage it starts again at the first."""
+    s = state if state.scenario.step < STEPS - 1 else set_step(state, 0)
+    return replace(s, playing=True)
+
+
+def pause(state):
+    return replace(state, playing=False)
+
+
+def _select(state, **selection):
+    cell = state.cell if "query" not in selection or selection["query"] == state.scenario.query else None
+    return replace(state, scenario=replace(state.scenario, **selection), cell=cell)
+
+
+def _valid(s):
+    """Round-trip through the validator so an event can never produce a scenario a link could not hold."""
+    return parse_scenario(s)
+
+
+# -- what the state computes ----------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Computed:
+    """The engine's trace for a scenario, with what the page shows next to it."""
+
+    trace: object  # attention.core.Trace
+    x: np.ndarray  # [n_q, d_model] the queries' inputs (embedding + position)
+    context_x: np.ndarray  # [n_k, d_model] the keys'/values' inputs (x itself for self-attention)
+    entropy: np.ndarray  # [heads, n_q] bits: 0 = all on one key, log2(n_k) = spread evenly
+    xy: np.ndarray  # [n_q, 2] the queries' tokens on the embedding scatter plot
+    features: tuple  # column labels of x
+    head_names: tuple  # one short name per head
+    head_explanations: tuple  # one sentence per head ("" when the weights are not the toy model's)
+    toy: bool  # True when the toy model's designed weights are in use
+
+
+def compute(scenario):
+    """The trace of a scenario; cached, and blind to query/head/step, which need no recomputation."""
+    return _compute(replace(scenario, query=0, head=0, step=0))
+
+
+@lru_cache(maxsize=32)
+def _compute(scenario):
+    args = resolve(scenario)
+    trace = attention_trace(**args)
+    x = args["x"]
+    context_x = args["context"] if args["context"] is not None else x
+    toy = x.shape[1] == model.D_MODEL and all(
+        np.array_equal(given, designed) for given, designed in zip(
+            (args["w_q"], args["w_k"], args["w_v"]), model.weights()[:3]))
+    if toy:
+        names = tuple(h.name for h in model.HEAD_INFO)
+        explanations = tuple(h.explanation for h in model.HEAD_INFO)
+        features = model.FEATURES
+        xy = model.scatter_xy(list(scenario.tokens)) if scenario.embeddings is None else _first_two(x)
+    else:
+        names = tuple(f"head {h + 1}" for h in range(trace.heads))
+        explanations = ("",) * trace.heads
+        features = tuple(f"x{c + 1}" for c in range(x.shape[1]))
+        xy = _first_two(x)
+    return Computed(trace, x, context_x, entropy(trace.weights), xy, features, names, explanations, toy)
+
+
+def _first_two(x):  # [n, d_model] -> [n, 2]
+    """Custom embeddings are plotted by their first two coordinates (zero-padded when d_model is 1)."""
+    return np.pad(x[:, :2], ((0, 0), (0, max(0, 2 - x.shape[1]))))
