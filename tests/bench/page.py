@@ -1,0 +1,315 @@
+"""Benchmark of the page in headless Chromium: prints load and frame figures against SPEC's budget.
+
+    python3 build.py bench                 # builds, then runs this with the test venv
+    python3 build.py bench --runs 5 --soak-seconds 600
+
+Load: first paint of the shell, time to data-ready (cold and warm cache), and in
+the same run a bare page that only loads Pyodide + NumPy, so the ratio is fair.
+Frames: main-thread time per frame from Chrome's own counters (CDP
+Performance.getMetrics: TaskDuration) while animating and while idle.
+Figures are medians over --runs. Nothing here asserts: it measures and prints.
+"""
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from harness import CHROMIUM_FLAGS, Server, build, wait_ready  # noqa: E402
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare Pyodide + NumPy</title>
+<p>bare</p>
+<script type="module">
+import { loadPyodide } from "./pyodide/pyodide.mjs";
+const py = await loadPyodide({ indexURL: "./pyodide/", packages: ["numpy"] });
+py.runPython("import numpy; numpy.ones(3).sum()");
+performance.mark("ae-ready");
+document.documentElement.dataset.ready = "true";
+</script>"""
+
+LOAD_FIGURES = """() => {
+    const paint = performance.getEntriesByName('first-contentful-paint')[0];
+    const ready = performance.getEntriesByName('ae-ready')[0];
+    const entries = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')];
+    return {
+        first_paint_ms: paint ? paint.startTime : null,
+        ready_ms: ready ? ready.startTime : null,
+        transfer_bytes: entries.reduce((s, e) => s + (e.transferSize || 0), 0),
+        body_bytes: entries.reduce((s, e) => s + (e.decodedBodySize || 0), 0),
+        requests: entries.length,
+    };
+}"""
+
+
+def load_once(browser, url, warm_reloads=1):
+    """Cold load in a fresh context, then reloads that reuse its cache."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    assert wait_ready(page) is None, "the page failed to start"
+    cold = page.evaluate(LOAD_FIGURES)
+    warm = []
+    for _ in range(warm_reloads):
+        page.reload()
+        assert wait_ready(page) is None
+        warm.append(page.evaluate(LOAD_FIGURES))
+    context.close()
+    return cold, warm
+
+
+def frame_cost(page, seconds):
+    """Main-thread milliseconds per animation frame over `seconds` (Chrome's TaskDuration)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def sample():
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        frames = page.evaluate("aeView.frames()")
+        return metrics["TaskDuration"], frames
+
+    busy0, frames0 = sample()
+    page.wait_for_timeout(seconds * 1000)
+    busy1, frames1 = sample()
+    drawn = frames1 - frames0
+    ms_per_wall_frame = (busy1 - busy0) * 1000 / (seconds * 60)
+    return {"frames_drawn": drawn, "fps": drawn / seconds,
+            "main_thread_ms_per_frame": (busy1 - busy0) * 1000 / drawn if drawn else None,
+            "main_thread_ms_per_60hz_frame": ms_per_wall_frame}
+
+
+def big_scenario_fragment(n=32, heads=8, d_model=64, seed=0):
+    """A 32-token, 8-head scenario with random weights: the heaviest case SPEC budgets for."""
+    import base64
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    scenario = {
+        "version": 1, "tokens": [f"t{i}" for i in range(n)], "heads": heads,
+        "embeddings": rng.normal(size=(n, d_model)).round(3).tolist(),
+        "w_q": (rng.normal(size=(d_model, d_model)) / 4).round(3).tolist(),
+        "w_k": (rng.normal(size=(d_model, d_model)) / 4).round(3).tolist(),
+        "w_v": (rng.normal(size=(d_model, d_model)) / 4).round(3).tolist(),
+        "query": 5, "step": 0,
+    }
+    return "#scenario=" + base64.urlsafe_b64encode(json.dumps(scenario).encode()).decode().rstrip("=")
+
+
+def animate_and_measure(browser, url, seconds):
+    """Press Play from the first step and measure main-thread time per drawn frame while it runs."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+    page = context.new_page()
+    page.goto(url)
+    assert wait_ready(page) is None
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="step-slider"]').fill("0")
+    page.wait_for_timeout(900)
+    page.click('[data-testid="play"]')
+    animating = frame_cost(page, seconds)
+    page.click('[data-testid="play"]')  # pause
+    page.wait_for_timeout(1200)
+    idle = frame_cost(page, 2)
+    context.close()
+    return animating, idle
+
+
+def edit_latency(browser, url, runs=5):
+    """Milliseconds from a sentence edit (32 tokens) to the end of the frame that shows it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+    page = context.new_page()
+    page.goto(url)
+    assert wait_ready(page) is None
+    times = []
+    for k in range(runs):
+        times.append(page.evaluate("""(k) => new Promise((resolve) => {
+            if (!aeCanvas.timed) {  // note when each frame's replay onto the canvas ends
+                const replay = aeCanvas.replay;
+                aeCanvas.replay = (...args) => { replay(...args); aeCanvas.lastReplay = performance.now(); };
+                aeCanvas.timed = true;
+            }
+            const input = document.querySelector('[data-testid=sentence-input]');
+            const before = aeView.frames();
+            const words = Array.from({length: 32}, (_, i) => ['cat', 'dog', 'hot', 'was', 'the', 'ran'][(i + k) % 6]);
+            const start = performance.now();
+            input.value = words.join(' ');
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+            const check = () => aeView.frames() > before ? resolve(aeCanvas.lastReplay - start) : setTimeout(check, 1);
+            setTimeout(check, 1);
+        })""", k))
+    context.close()
+    return median(times)
+
+
+def engine_in_pyodide(browser, url):
+    """attention_trace timed inside the page's Pyodide: {tokens: ms} at 8 heads, d_model 64."""
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(url)
+    assert wait_ready(page) is None
+    figures = {n: page.evaluate(f"aeView.timeEngine({n}, 8, {200 if n < 128 else 20})") for n in (4, 32, 128)}
+    context.close()
+    return figures
+
+
+def soak(browser, url, seconds):
+    """Play the walk-through over and over for `seconds`; memory before and after, and frame rate."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+    page = context.new_page()
+    page.goto(url)
+    assert wait_ready(page) is None
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def memory():
+        cdp.send("HeapProfiler.collectGarbage")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        return metrics["JSHeapUsedSize"], page.evaluate("aeView.wasmBytes()"), page.evaluate("aeView.frames()")
+
+    page.click('[data-testid="play"]')  # the first press starts from stage 1
+    page.wait_for_timeout(2000)
+    heap0, wasm0, frames0 = memory()
+    end = time.time() + seconds
+    while time.time() < end:
+        if page.inner_text('[data-testid="play"]').startswith("▶"):
+            page.click('[data-testid="play"]')  # finished: play again
+        page.wait_for_timeout(500)
+    heap1, wasm1, frames1 = memory()
+    context.close()
+    return {"seconds": seconds, "frames": frames1 - frames0, "js_heap_before_mb": heap0 / 1e6,
+            "js_heap_after_mb": heap1 / 1e6, "wasm_before_mb": wasm0 / 1e6, "wasm_after_mb": wasm1 / 1e6}
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--animate-seconds", type=float, default=4.0)
+    parser.add_argument("--soak-seconds", type=float, default=30.0, help="endurance run (600 for the full soak)")
+    parser.add_argument("--no-gzip", action="store_true", help="serve without the precompressed .gz copies")
+    parser.add_argument("--load-only", action="store_true", help="only the load figures (quick A/B of a lever)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        shutil.copytree(build.DIST, site)
+        if args.no_gzip:
+            for packed in site.rglob("*.gz"):
+                packed.unlink()
+        (site / "bare.html").write_text(BARE_PAGE)
+        server = Server(site)
+        results = {"ours": [], "ours_warm": [], "bare": []}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True)
+            for run in range(args.runs):
+                # Alternate the order so neither page always benefits from a warmer machine.
+                order = [("bare", "bare.html"), ("ours", "")] if run % 2 else [("ours", ""), ("bare", "bare.html")]
+                for name, path in order:
+                    cold, warm = load_once(browser, server.url + path)
+                    results[name].append(cold)
+                    if name == "ours":
+                        results["ours_warm"].extend(warm)
+            if args.load_only:
+                browser.close()
+                server.close()
+                return report_load(results, args.runs)
+            small_anim, small_idle = animate_and_measure(browser, server.url, args.animate_seconds)
+            big_anim, big_idle = animate_and_measure(browser, server.url + "?beams=all" + big_scenario_fragment(),
+                                                     args.animate_seconds)
+            latency = edit_latency(browser, server.url)
+            engine = engine_in_pyodide(browser, server.url)
+            endurance = soak(browser, server.url, args.soak_seconds) if args.soak_seconds > 0 else None
+            browser.close()
+        server.close()
+
+    figures = {
+        "first_paint_ms": median(r["first_paint_ms"] for r in results["ours"]),
+        "ready_cold_ms": median(r["ready_ms"] for r in results["ours"]),
+        "ready_warm_ms": median(r["ready_ms"] for r in results["ours_warm"]),
+        "bare_pyodide_numpy_ms": median(r["ready_ms"] for r in results["bare"]),
+        "transfer_bytes": median(r["transfer_bytes"] for r in results["ours"]),
+        "body_bytes": median(r["body_bytes"] for r in results["ours"]),
+        "requests": median(r["requests"] for r in results["ours"]),
+    }
+    figures["ready_ratio"] = figures["ready_cold_ms"] / figures["bare_pyodide_numpy_ms"]
+    figures.update({
+        "frame_ms_4_tokens": small_anim["main_thread_ms_per_frame"], "fps_4_tokens": small_anim["fps"],
+        "frame_ms_32x8_all_beams": big_anim["main_thread_ms_per_frame"], "fps_32x8": big_anim["fps"],
+        "idle_ms_per_60hz_frame": max(small_idle["main_thread_ms_per_60hz_frame"],
+                                      big_idle["main_thread_ms_per_60hz_frame"]),
+        "idle_frames_drawn": small_idle["frames_drawn"] + big_idle["frames_drawn"],
+        "edit_to_redraw_ms_32_tokens": latency,
+        **{f"engine_ms_{n}_tokens_8_heads_pyodide": ms for n, ms in engine.items()},
+    })
+    if endurance:
+        figures.update({f"soak_{k}": v for k, v in endurance.items()})
+    report(figures, args.runs)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+def report_load(results, runs):
+    cold = median(r["ready_ms"] for r in results["ours"])
+    bare = median(r["ready_ms"] for r in results["bare"])
+    print(f"\nload only, medians of {runs}: first paint {median(r['first_paint_ms'] for r in results['ours']):.0f} ms "
+          f"(bare page {median(r['first_paint_ms'] for r in results['bare']):.0f} ms), "
+          f"ready {cold:.0f} ms, bare {bare:.0f} ms, ratio {cold / bare:.2f}, "
+          f"transferred {median(r['transfer_bytes'] for r in results['ours']) / 1e6:.2f} MB")
+    return 0
+
+
+def report(f, runs):
+    def row(label, value, budget=""):
+        print(f"  {label:<44} {value:>14}   {budget}")
+
+    print(f"\nAttention Explorer benchmark (medians of {runs} runs, headless Chromium, localhost)")
+    row("first paint of the shell", f"{f['first_paint_ms']:.0f} ms", "budget <= 300 ms")
+    row("ready, cold cache", f"{f['ready_cold_ms']:.0f} ms")
+    row("bare page: Pyodide + NumPy only", f"{f['bare_pyodide_numpy_ms']:.0f} ms")
+    row("ratio ready / bare", f"{f['ready_ratio']:.2f}", "budget <= 1.25")
+    row("ready, warm cache (repeat visit)", f"{f['ready_warm_ms']:.0f} ms", "budget <= 1500 ms")
+    row("bytes transferred (cold)", f"{f['transfer_bytes'] / 1e6:.2f} MB")
+    row("bytes of content (uncompressed)", f"{f['body_bytes'] / 1e6:.2f} MB")
+    row("requests", f"{f['requests']:.0f}")
+    row("animating, 4 tokens: main thread per frame", f"{f['frame_ms_4_tokens']:.2f} ms", "budget <= 3 ms")
+    row("  frames per second", f"{f['fps_4_tokens']:.0f}", "budget 60")
+    row("animating, 32 tok x 8 heads, all beams", f"{f['frame_ms_32x8_all_beams']:.2f} ms", "budget <= 8 ms")
+    row("  frames per second", f"{f['fps_32x8']:.0f}", "budget 60")
+    row("idle: main thread per 60 Hz frame", f"{f['idle_ms_per_60hz_frame']:.3f} ms", "budget ~0")
+    row("idle: frames drawn in 4 s", f"{f['idle_frames_drawn']:.0f}", "budget 0")
+    for n in (4, 32, 128):
+        row(f"attention_trace in Pyodide, {n} tokens x 8 heads", f"{f[f'engine_ms_{n}_tokens_8_heads_pyodide']:.2f} ms",
+            "32 tokens: well within 16 ms" if n == 32 else "")
+    if "soak_seconds" in f:
+        row(f"soak {f['soak_seconds']:.0f} s: frames drawn", f"{f['soak_frames']:.0f}")
+        row("  JS heap before -> after (MB)", f"{f['soak_js_heap_before_mb']:.1f} -> {f['soak_js_heap_after_mb']:.1f}",
+            "no growth")
+        row("  wasm memory before -> after (MB)", f"{f['soak_wasm_before_mb']:.1f} -> {f['soak_wasm_after_mb']:.1f}",
+            "no growth")
+    row("edit sentence (32 tokens) -> frame drawn", f"{f['edit_to_redraw_ms_32_tokens']:.1f} ms",
+        "budget: the next frame (<= 16.7 ms)")
+
+
+def _chromium():
+    import os
+
+    path = os.environ.get("AE_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        sys.exit("no Chromium: run this through `python3 build.py bench`")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

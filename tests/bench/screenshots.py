@@ -1,0 +1,65 @@
+"""Screenshots for the README and for review: the explorer at 400, 800 and 1400 px in light and dark,
+a few stages, and the embed demo at 400 and 1200 px.
+
+    python3 build.py screenshots        # writes web/screenshots/*.png (not copied into dist/)
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from harness import CHROMIUM_FLAGS, ROOT, Server, build, wait_ready  # noqa: E402
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+OUT = ROOT / "web" / "screenshots"
+SHOTS = [  # (file name, address, width, height, colour scheme)
+    ("explorer-1400-light", "", 1400, 900, "light"),
+    ("explorer-1400-dark", "", 1400, 900, "dark"),
+    ("explorer-800-light", "", 800, 1100, "light"),
+    ("explorer-800-dark", "", 800, 1100, "dark"),
+    ("explorer-400-light", "", 400, 1000, "light"),
+    ("explorer-400-dark", "", 400, 1000, "dark"),
+    ("softmax-pronoun-1400", "?preset=pronoun&step=3", 1400, 900, "light"),
+    ("scores-causal-1400", "?preset=causal&step=2", 1400, 900, "light"),
+    ("input-1400", "?preset=lions&step=0", 1400, 900, "light"),
+    ("project-800", "?preset=cat&step=1", 800, 1100, "light"),
+    ("all-beams-32-tokens-1400",
+     "?beams=all&step=4#", 1400, 900, "light"),
+    ("embed-demo-1200", "embed-demo.html", 1200, 1400, "light"),
+    ("embed-demo-400", "embed-demo.html", 400, 1400, "light"),
+]
+LONG = "The quick brown fox jumps over the lazy dog while the old cat sleeps by the warm fire and a small bird sings"
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = Server(build.DIST)
+    chromium = shutil.which("chromium") if len(sys.argv) < 2 else sys.argv[1]
+    import os
+    chromium = os.environ.get("AE_CHROMIUM") or chromium
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        for name, address, width, height, scheme in SHOTS:
+            page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme,
+                                    service_workers="block")
+            page.goto(server.url + address.rstrip("#"))
+            if address.startswith("embed-demo"):
+                page.wait_for_timeout(500)
+                for frame in page.frames[1:]:
+                    frame.wait_for_function("() => document.documentElement.dataset.ready === 'true'", timeout=90_000)
+            else:
+                assert wait_ready(page) is None, f"{name}: the page failed to start"
+            if name.startswith("all-beams"):
+                page.fill('[data-testid="sentence-input"]', LONG)
+            page.wait_for_timeout(1200)  # let the step transition finish
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            print(f"wrote {OUT.relative_to(ROOT) / name}.png")
+            page.close()
+        browser.close()
+    server.close()
+
+
+if __name__ == "__main__":
+    main()

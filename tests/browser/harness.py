@@ -1,0 +1,41 @@
+"""Helpers shared by the browser tests and the benchmark: serving dist/, Chromium flags, readiness."""
+
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402
+
+# Keep Chromium quiet on a closed network (see SPEC, "Runtime facts").
+CHROMIUM_FLAGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--no-sandbox",
+]
+# A function, not an expression: Playwright polls expressions with eval(), which the page's CSP forbids.
+READY = "() => document.documentElement.dataset.ready === 'true' || !!document.documentElement.dataset.error"
+START_TIMEOUT_MS = 90_000
+
+
+class Server:
+    """A static server for a folder on a free loopback port, in a thread."""
+
+    def __init__(self, directory, handler=None):
+        self.httpd = build.make_server(directory, 0, handler=handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def wait_ready(page, timeout=START_TIMEOUT_MS):
+    """Wait until the app drew its first real frame; return the start-up error, if any."""
+    page.wait_for_function(READY, timeout=timeout)
+    return page.evaluate("document.documentElement.dataset.error || null")

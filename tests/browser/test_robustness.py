@@ -1,0 +1,149 @@
+"""Hostile and broken input never breaks the page, injects anything, or loses the learner's state."""
+
+import base64
+import json
+
+import pytest
+
+from harness import wait_ready
+
+T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
+
+HOSTILE_SENTENCES = [
+    "<script>window.pwned = 1</script>",
+    '<img src=x onerror="window.pwned=1">',
+    "javascript:window.pwned=1",
+    '"><svg onload=window.pwned=1>',
+    "👩‍👩‍👧 loves 🍕 and 🇫🇷 e\u0301te\u0301",
+    "שלום עולם مرحبا بالعالم",
+    "\u200b\u200d\ufeff zero width",
+    "{{7*7}} ${7*7} %s %n",
+]
+
+ELEMENT_COUNT = "document.querySelectorAll('script, img, svg, iframe, object, embed').length"
+
+
+def snapshot(page):
+    return {t: page.inner_text(T(t)) for t in ("weights-table", "output-vector", "attention-matrix")}
+
+
+def test_hostile_sentences_are_only_ever_text(app):
+    elements = app.evaluate(ELEMENT_COUNT)
+    for text in HOSTILE_SENTENCES:
+        app.fill(T("sentence-input"), text)
+        app.wait_for_function("() => aeView.frames() > 0")
+        app.wait_for_timeout(50)
+        assert app.evaluate("window.pwned") is None
+        assert app.evaluate(ELEMENT_COUNT) == elements, f"an element was injected by {text!r}"
+        assert app.inner_text(T("sentence-message")) == ""
+        header = app.locator(f'{T("attention-matrix")} thead th').all_inner_texts()[1:]
+        assert "".join(header) == "".join(text.split()), "the tokens appear, as text, in the matrix header"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "Type at least one word."),
+    ("      ", "Type at least one word."),
+    ("x" * 10_000, "longer than 40 characters"),
+    (" ".join(["w"] * 500), "limit is 32"),
+])
+def test_empty_and_huge_sentences_get_a_message_and_keep_the_state(app, text, message):
+    before = snapshot(app)
+    app.fill(T("sentence-input"), text)
+    app.wait_for_timeout(150)
+    assert message in app.inner_text(T("sentence-message"))
+    assert snapshot(app) == before
+
+
+def b64(text):
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+BROKEN_LINKS = [
+    ("#scenario=%%%not-base64%%%", "base64"),
+    ("#scenario=" + b64("this is not json"), "JSON"),
+    ("#scenario=" + b64(json.dumps({"tokens": ["a", "b"], "embeddings": [[1, 2, 3]]})), "embeddings"),
+    ("#scenario=" + b64('{"tokens": ["a"], "embeddings": [[NaN, 1]]}'), "NaN"),
+    ("#scenario=" + b64(json.dumps({"tokens": ["a"], "embeddings": [[1e308, 1]]})), "1e+06"),
+    ("#scenario=" + b64("[" * 5000 + "]" * 5000), "nest"),
+    ("#scenario=" + b64(json.dumps({"tokens": ["w"] * 1000})), "32"),
+    ("#scenario=" + b64(json.dumps({"tokens": ["<img src=x onerror=window.pwned=1>"], "query": 3})), "query"),
+]
+
+
+@pytest.mark.parametrize("fragment, reason", BROKEN_LINKS)
+def test_broken_scenario_links_are_refused_with_their_reason(page, server, fragment, reason, expect_errors):
+    page.goto(server.url + fragment)
+    assert wait_ready(page) is None, "a broken link must not stop the explorer"
+    text = page.inner_text(T("error"))
+    assert "could not be opened" in text and reason.lower() in text.lower()
+    assert page.input_value(T("sentence-input")) == "the hot dog was"
+    assert page.evaluate("window.pwned") is None and page.locator("main img").count() == 0
+
+
+def test_a_bad_link_after_start_keeps_the_current_state(app, expect_errors):
+    app.fill(T("sentence-input"), "cats chase mice")
+    app.wait_for_function("() => document.querySelectorAll('[data-testid=query-select] option').length === 3")
+    before = snapshot(app)
+    app.evaluate("location.hash = '#scenario=' + btoa('{broken')")
+    app.locator(T("error")).wait_for(state="visible")
+    assert snapshot(app) == before
+
+
+def test_rapid_edits_end_on_the_last_one(app):
+    app.evaluate("""() => {
+        const input = document.querySelector('[data-testid=sentence-input]');
+        for (let i = 1; i <= 2000; i++) {
+            input.value = 'word '.repeat(1 + i % 20) + 'end' + i;
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+    }""")
+    app.wait_for_function("() => document.querySelector('[data-testid=query-select]').options.length === 2000 % 20 + 2")
+    last = app.locator(f'{T("query-select")} option').last.inner_text()
+    assert last.endswith("end2000")
+
+
+def test_thousands_of_step_changes_do_not_queue_up(app):
+    app.evaluate("""() => {
+        const slider = document.querySelector('[data-testid=step-slider]');
+        for (let i = 0; i < 3000; i++) {
+            slider.value = String(i % 5);
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+    }""")
+    frames = app.evaluate("aeView.frames()")
+    app.wait_for_timeout(1500)
+    assert app.inner_text(T("stage-title")) == "5. Weighted sum"  # 2999 % 5 == 4
+    assert app.evaluate("aeView.frames()") - frames < 200, "a frame per event would mean queued work"
+
+
+def test_the_content_security_policy_blocks_inline_script(app, expect_errors):
+    """Even if text ever reached the DOM as HTML, an inline script would not run."""
+    ran = app.evaluate("""() => {
+        const script = document.createElement('script');
+        script.textContent = 'window.inlineRan = true';
+        document.body.append(script);
+        const img = document.createElement('img');
+        img.setAttribute('onerror', 'window.handlerRan = true');
+        img.src = 'data:,not-an-image';
+        document.body.append(img);
+        return new Promise((resolve) => setTimeout(() => resolve([!!window.inlineRan, !!window.handlerRan]), 300));
+    }""")
+    assert ran == [False, False]
+    assert any("Content Security Policy" in e for e in expect_errors.errors)
+
+
+@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
+def test_after_one_visit_the_explorer_opens_offline(app, context):
+    """The service worker keeps a snapshot of the build; with the network gone, a reload still starts."""
+    app.wait_for_function("""() => navigator.serviceWorker.ready.then(async (registration) => {
+        const names = await caches.keys();
+        if (!names.length) return false;
+        const cached = await (await caches.open(names[0])).keys();
+        return !!navigator.serviceWorker.controller || cached.length > 20;
+    })""", timeout=60_000)
+    app.reload()  # now controlled by the service worker
+    assert wait_ready(app) is None
+    context.set_offline(True)
+    app.reload()
+    assert wait_ready(app) is None
+    assert app.inner_text(T("weights-table")).count("%") == 4

@@ -1,0 +1,207 @@
+"""The p5-style canvas layer under CPython, through the recording backend."""
+
+import numpy as np
+import pytest
+
+from canvas.api import CENTER, MIDDLE, P, parse_color
+from canvas.display_list import BEZIER_FIELDS, OPS, DisplayList, decode
+from canvas.recording import RecordingBackend
+from canvas.runner import run
+
+
+class Boxes:
+    """A small sketch: a background, a rounded box, a label, and a click counter."""
+
+    def __init__(self):
+        self.clicks = []
+        self.keys = []
+
+    def setup(self, p):
+        self.setup_size = (p.width, p.height)
+
+    def draw(self, p):
+        p.background(250)
+        p.fill("#1f5fbf")
+        p.no_stroke()
+        p.rect(10, 20, 100, 40, 8)
+        p.fill(255)
+        p.text_size(16, bold=True)
+        p.text_align(CENTER, MIDDLE)
+        p.text("dog", 60, 40)
+
+    def mouse_pressed(self, p):
+        self.clicks.append((p.mouse_x, p.mouse_y))
+
+    def key_pressed(self, p, key):
+        self.keys.append(key)
+
+
+def test_a_frame_records_exactly_the_calls_made():
+    backend = RecordingBackend(300, 200)
+    sketch = Boxes()
+    run(sketch, backend)
+    assert sketch.setup_size == (300, 200)
+    assert backend.step()
+    assert backend.commands == [
+        ("background", 250.0, 250.0, 250.0, 255.0),
+        ("fill", 31.0, 95.0, 191.0, 255.0),
+        ("no_stroke",),
+        ("rect", 10.0, 20.0, 100.0, 40.0, 8.0),
+        ("fill", 255.0, 255.0, 255.0, 255.0),
+        ("font", 16.0, 1.0, 0.0),
+        ("text_align", 1.0, 1.0),
+        ("text", "dog", 60.0, 40.0),
+    ]
+    assert backend.texts() == ["dog"]
+
+
+def test_idle_costs_nothing_until_a_redraw_is_asked_for():
+    backend = RecordingBackend()
+    loop = run(Boxes(), backend)
+    assert backend.step()
+    assert not backend.step() and not backend.step()
+    assert loop.frames_drawn == 1
+    loop.redraw()
+    assert backend.step() and not backend.step()
+    loop.looping = True
+    assert all(backend.step() for _ in range(5))
+    assert loop.frames_drawn == 7
+
+
+def test_style_changes_are_recorded_only_when_they_change_something():
+    p = P()
+    p.begin_frame()
+    for _ in range(3):
+        p.fill(10, 20, 30)
+        p.stroke_weight(2)
+    names = [c[0] for c in decode(p.list.array(), p.list.strings)]
+    assert names.count("fill") == 1 and names.count("stroke_weight") == 1
+
+
+def test_pop_restores_the_style_so_it_is_set_again_afterwards():
+    p = P()
+    p.begin_frame()
+    p.fill(1)
+    p.push()
+    p.fill(2)
+    p.pop()
+    p.fill(2)  # differs from the restored fill(1): must be recorded again
+    names = [c[0] for c in decode(p.list.array(), p.list.strings)]
+    assert names == ["fill", "push", "fill", "pop", "fill"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((128,), (128, 128, 128, 255)),
+    ((128, 40), (128, 128, 128, 40)),
+    ((1, 2, 3), (1, 2, 3, 255)),
+    ((1, 2, 3, 4), (1, 2, 3, 4)),
+    (("#ff8000",), (255, 128, 0, 255)),
+    (("#ff800080",), (255, 128, 0, 128)),
+    (((9, 8, 7),), (9, 8, 7, 255)),
+])
+def test_colours_follow_p5(args, expected):
+    assert parse_color(*args) == expected
+
+
+def test_a_bad_colour_names_itself():
+    with pytest.raises(ValueError, match="#12"):
+        parse_color("#12")
+
+
+def test_many_beziers_travel_as_one_command():
+    p = P()
+    p.begin_frame()
+    curves = np.arange(5 * len(BEZIER_FIELDS), dtype=float).reshape(5, -1)
+    p.beziers(curves)
+    p.beziers(np.zeros((0, len(BEZIER_FIELDS))))  # nothing to draw: nothing recorded
+    commands = decode(p.list.array(), p.list.strings)
+    assert [c[0] for c in commands] == ["beziers"]
+    assert np.allclose(np.array(commands[0][1]), curves)
+
+
+def test_the_display_list_grows_and_keeps_its_contents():
+    dl = DisplayList(capacity=8)
+    for i in range(100):
+        dl.add("line", i, i + 1, i + 2, i + 3)
+    dl.add_text("a\0b", 1, 2)
+    commands = decode(dl.array(), dl.strings)
+    assert len(commands) == 101 and commands[99] == ("line", 99.0, 100.0, 101.0, 102.0)
+    assert dl.joined_strings() == "ab"  # NUL separates texts on the way to JS, so it is dropped
+    assert len(dl.buffer()) >= dl.size == 100 * 5 + 4
+
+
+def test_every_opcode_has_a_name_and_decodes():
+    p = P()
+    p.begin_frame()
+    p.background(0); p.fill(1); p.no_fill(); p.stroke(2); p.no_stroke(); p.stroke_weight(3)
+    p.line(0, 0, 1, 1); p.rect(0, 0, 1, 1); p.ellipse(0, 0, 4); p.bezier(*range(8))
+    p.text("t", 0, 0); p.text_size(12, mono=True); p.text_align(2, 3); p.push(); p.translate(1, 2)
+    p.line_dash(4, 2); p.clip_rect(0, 0, 5, 5); p.pop(); p.beziers(np.ones((1, len(BEZIER_FIELDS))))
+    p.rects(np.ones((2, 4)), 3)
+    names = {c[0] for c in decode(p.list.array(), p.list.strings)}
+    assert names == {name for name, _ in OPS.values()}
+
+
+def test_an_error_in_draw_is_reported_and_the_loop_survives():
+    class Flaky(Boxes):
+        fail = True
+
+        def draw(self, p):
+            if self.fail:
+                raise ZeroDivisionError("division by zero")
+            super().draw(p)
+
+    backend = RecordingBackend()
+    sketch = Flaky()
+    loop = run(sketch, backend)
+    loop.looping = True
+    assert not backend.step(), "a frame whose draw() failed is not shown"
+    assert backend.errors == ["ZeroDivisionError: division by zero"]
+    assert not loop.looping, "a failing animation must stop instead of failing every frame"
+    sketch.fail = False
+    loop.redraw()
+    assert backend.step() and backend.texts() == ["dog"]
+
+
+def test_events_reach_the_sketch_with_the_mouse_position():
+    backend = RecordingBackend()
+    sketch = Boxes()
+    run(sketch, backend)
+    backend.click(42.0, 17.5)
+    backend.key("ArrowRight")
+    assert sketch.clicks == [(42.0, 17.5)] and sketch.keys == ["ArrowRight"]
+
+
+def test_a_missing_hook_is_simply_skipped():
+    class Minimal:
+        def setup(self, p):
+            pass
+
+        def draw(self, p):
+            p.background(0)
+
+    backend = RecordingBackend()
+    run(Minimal(), backend)
+    backend.click(1, 1)
+    backend.resize(50, 60)
+    assert backend.step() and backend.errors == []
+    assert (backend.loop.p.width, backend.loop.p.height) == (50, 60)
+
+
+def test_text_width_uses_the_current_font():
+    p = P(measure=lambda text, size, bold, mono: len(text) * size + (100 if mono else 0))
+    p.text_size(10)
+    assert p.text_width("abc") == 30
+    p.text_size(20, mono=True)
+    assert p.text_width("abc") == 160
+
+
+def test_many_rects_in_one_style_travel_as_one_command():
+    p = P()
+    p.begin_frame()
+    p.fill(9)
+    p.rects(np.array([[0, 0, 5, 5], [5, 0, 5, 5], [10, 0, 5, 5]]), radius=2)
+    p.rects(np.zeros((0, 4)))
+    commands = decode(p.list.array(), p.list.strings)
+    assert commands[-1] == ("rects", 2.0, [(0.0, 0.0, 5.0, 5.0), (5.0, 0.0, 5.0, 5.0), (10.0, 0.0, 5.0, 5.0)])
+    assert len(commands) == 2

@@ -1,0 +1,327 @@
+"""The scene layout as numbers: chips, beams, hit testing, every stage at every width, transitions, colours."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bench.scene import big_scenario
+from canvas.api import P
+from canvas.display_list import decode
+from scene.colors import contrast, diverging, ink_for, luminance, palette, sequential
+from scene.draw import draw_scene
+from scene.layout import Beams, Texts, layout
+from scene.timeline import View
+from ui import state as ev
+
+WIDTHS = (360, 800, 1400)
+HEIGHT = {360: 560, 800: 500, 1400: 560}
+PAL = palette(False)
+
+
+def cat(step=3):
+    return ev.set_step(ev.load_preset(None, "cat"), step)
+
+
+def big(step=3):
+    return ev.set_step(ev.from_scenario(big_scenario()), step)
+
+
+def cross():
+    """Cross-attention with n_q = 3 queries and n_k = 5 keys, so shape mix-ups show."""
+    s = ev.set_kind(ev.load_preset(None, "translate"), "cross")
+    return ev.edit_sentence(s, "the small black cat sleeps", context=True)
+
+
+def scene_of(state, width=1400, view=None, pal=PAL):
+    step = state.scenario.step
+    return layout(ev.compute(state.scenario), state, width, HEIGHT.get(width, 500),
+                  view or View(step, step, 1.0), pal)
+
+
+def beams_of(scene):  # -> [count, 13], all Beams batches stacked
+    rows = [item.curves for item in scene.items if isinstance(item, Beams)]
+    return np.concatenate(rows) if rows else np.zeros((0, 13))
+
+
+def overlaps(rects):  # [n, 4] -> whether any two rectangles overlap
+    x, y, w, h = rects.T
+    apart = ((x[:, None] + w[:, None] <= x[None, :]) | (x[None, :] + w[None, :] <= x[:, None])
+             | (y[:, None] + h[:, None] <= y[None, :]) | (y[None, :] + h[None, :] <= y[:, None]))
+    np.fill_diagonal(apart, True)
+    return not apart.all()
+
+
+# -- chips ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("make", [cat, big, cross], ids=["4 tokens", "32 tokens", "cross"])
+def test_chips_lie_inside_the_canvas_and_never_overlap(make, width):
+    scene = scene_of(make(), width)
+    chips = np.concatenate([scene.q_rects, scene.k_rects])
+    assert (chips[:, 0] >= 0).all() and (chips[:, 0] + chips[:, 2] <= width).all()
+    assert (chips[:, 1] >= 0).all() and (chips[:, 1] + chips[:, 3] <= HEIGHT[width]).all()
+    assert not overlaps(chips)
+    assert len(scene.q_rects) == len(make().tokens) and len(scene.k_rects) == len(make().key_tokens)
+
+
+def test_the_overlap_check_itself_sees_an_overlap():
+    assert overlaps(np.array([[0, 0, 10, 10], [5, 5, 10, 10]]))
+    assert not overlaps(np.array([[0, 0, 10, 10], [10, 0, 10, 10]]))
+
+
+def test_few_tokens_sit_in_two_rows_and_many_on_a_narrow_canvas_do_not():
+    four = scene_of(cat(), 1400)
+    assert np.ptp(four.q_rects[:, 1]) == 0 and four.k_rects[0, 1] > four.q_rects[0, 3] + four.q_rects[0, 1]
+    many = scene_of(big(), 360)
+    assert np.ptp(many.q_rects[:, 1]) > 0  # wrapped or stacked, not one impossible row
+
+
+# -- beams ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [cat, big, cross], ids=["4 tokens", "32 tokens", "cross"])
+def test_one_beam_per_allowed_key_of_the_query_or_per_allowed_pair(make):
+    state = make()
+    allowed = ev.compute(state.scenario).trace.allowed
+    assert len(beams_of(scene_of(state))) == allowed[state.scenario.query].sum()
+    assert len(beams_of(scene_of(ev.set_beams(state, "all")))) == allowed.sum()
+
+
+def test_the_overlay_draws_every_head_dashed_differently():
+    state = replace(ev.set_beams(big(), "all"), overlay=True)
+    scene = scene_of(state)
+    batches = [item for item in scene.items if isinstance(item, Beams)]
+    assert len(batches) == 8 and len(beams_of(scene)) == 8 * 32 * 32
+    assert len({b.dash for b in batches}) == 8
+
+
+def beam_targets(scene):  # -> [count] the key chip each beam ends on
+    targets = []
+    for x, y in beams_of(scene)[:, 6:8]:
+        hits = [scene.hit(x, y + 1), scene.hit(x + 1, y)]
+        targets.append(next(h[1] for h in hits if h and h[0] == "key"))
+    return np.array(targets)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_beam_width_and_opacity_grow_with_the_weight(width):
+    state = ev.set_step(ev.load_preset(None, "pronoun"), 3)
+    s = state.scenario
+    weights = ev.compute(s).trace.weights[s.head, s.query]
+    scene = scene_of(state, width)
+    curves = beams_of(scene)[np.argsort(weights[beam_targets(scene)])]
+    alpha, beam_w = curves[:, 11], curves[:, 12]
+    assert (np.diff(alpha) >= 0).all() and (np.diff(beam_w) >= 0).all()
+    assert beam_w[-1] > beam_w[0] + 5 and alpha[-1] > 4 * alpha[0]  # the strongest key clearly stands out
+
+
+def test_beams_are_sorted_by_style_so_runs_can_share_a_path():
+    curves = beams_of(scene_of(ev.set_beams(big(), "all")))
+    styles = len(np.unique(curves[:, 8:13], axis=0))
+    runs = 1 + np.count_nonzero(np.any(np.diff(curves[:, 8:13], axis=0) != 0, axis=1))
+    assert runs == styles <= 32  # each style in one run: one stroke per style in web/canvas.js
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_causal_attention_draws_no_beam_to_a_later_key(width):
+    state = ev.set_step(ev.load_preset(None, "causal"), 4)
+    targets = beam_targets(scene_of(state, width))
+    assert sorted(targets) == list(range(state.scenario.query + 1))
+
+
+def test_no_beams_before_the_scores_stage_and_uniform_grey_ones_at_it():
+    assert len(beams_of(scene_of(cat(0)))) == 0 and len(beams_of(scene_of(cat(1)))) == 0
+    grey = beams_of(scene_of(cat(2)))
+    assert len(grey) == 4 and np.ptp(grey[:, 11]) == 0 and np.ptp(grey[:, 12]) == 0
+    assert tuple(grey[0, 8:11]) == PAL.comparison
+
+
+# -- hit testing ------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("make", [cat, big, cross], ids=["4 tokens", "32 tokens", "cross"])
+def test_chip_center_round_trips_through_hit(make, width):
+    scene = scene_of(make(), width)
+    for kind, n in (("query", len(scene.q_rects)), ("key", len(scene.k_rects))):
+        for i in range(n):
+            assert scene.hit(*scene.chip_center(kind, i)) == (kind, i)
+
+
+def test_hit_finds_heatmap_cells_and_nothing_elsewhere():
+    scene = scene_of(cat(3))
+    g = scene.grid
+    for i in range(4):
+        for j in range(4):
+            x, y, w, h = g.cell(i, j)
+            assert scene.hit(x + w / 2, y + h / 2) == ("cell", i, j)
+    assert scene.hit(1, 1) is None
+    assert scene.hit(g.x + g.cw * 4.5, g.y + g.ch / 2) is None  # the Σ column is not a cell
+    assert scene.hit(1399, 559) is None
+    assert scene_of(cat(1)).grid is None
+
+
+# -- every stage at every width -------------------------------------------------------
+
+@pytest.mark.parametrize("width", (360, 500, 800, 1200, 1400))
+@pytest.mark.parametrize("make", [cat, big, cross], ids=["4 tokens", "32 tokens", "cross"])
+def test_every_stage_lays_out_with_readable_text_inside_the_canvas(make, width):
+    for step in range(5):
+        for height in (340, 560):
+            state = ev.set_step(make(), step)
+            scene = layout(ev.compute(state.scenario), state, width, height, View(step, step, 1.0), PAL)
+            texts = [item for item in scene.items if isinstance(item, Texts)]
+            assert texts and min(t.size for t in texts) >= 12
+            xy = np.concatenate([t.xy for t in texts])
+            assert (xy >= 0).all() and (xy[:, 0] <= width).all() and (xy[:, 1] <= height).all()
+
+
+@pytest.mark.parametrize("dark, large", [(False, False), (True, False), (False, True), (True, True)])
+def test_every_palette_lays_out_every_transition(dark, large):
+    state, pal = cat(), palette(dark, large)
+    for a in range(5):
+        for b in range(5):
+            scene = layout(ev.compute(state.scenario), state, 800, 500, View(a, b, 0.4), pal)
+            assert min(t.size for t in scene.items if isinstance(t, Texts)) >= 12
+
+
+# -- transitions ------------------------------------------------------------------
+
+def commands(scene):
+    p = P(scene.width, scene.height)
+    draw_scene(p, scene)
+    return decode(p.list.array(), p.list.strings)
+
+
+def numbers(command):  # a decoded command's numbers, flattened (batches hold rows)
+    return np.array([v for arg in command[1:] for v in (np.ravel(arg) if isinstance(arg, list) else [arg])])
+
+
+def same_picture(a, b):
+    ca, cb = commands(a), commands(b)
+    return len(ca) == len(cb) and all(x[0] == y[0] and (x[0] in ("text", "beziers") and x == y or
+                                                           np.allclose(numbers(x), numbers(y), atol=0.01))
+                                      for x, y in zip(ca, cb))
+
+
+@pytest.mark.parametrize("make", [cat, lambda: ev.load_preset(None, "causal"), cross], ids=["cat", "causal", "cross"])
+def test_a_transition_starts_as_the_from_stage_and_ends_as_the_to_stage(make):
+    state = make()
+    for a in range(5):
+        for b in range(5):
+            if a == b:
+                continue
+            start = scene_of(ev.set_step(state, b), 800, View(a, b, 0.0))
+            end = scene_of(ev.set_step(state, b), 800, View(a, b, 1.0))
+            assert same_picture(start, scene_of(ev.set_step(state, a), 800, View(a, a, 1.0))), (a, b)
+            assert same_picture(end, scene_of(ev.set_step(state, b), 800, View(b, b, 1.0))), (a, b)
+
+
+def test_the_check_for_same_picture_can_fail():
+    assert not same_picture(scene_of(cat(2)), scene_of(cat(3)))
+
+
+def test_beams_grow_from_uniform_to_their_weights():
+    state = cat(3)
+    widths = [np.sort(beams_of(scene_of(state, view=View(2, 3, t)))[:, 12]) for t in (0.0, 0.5, 1.0)]
+    assert np.ptp(widths[0]) == 0
+    assert np.ptp(widths[0]) < np.ptp(widths[1]) < np.ptp(widths[2])
+
+
+def test_scores_and_weights_share_one_grid_whose_colours_blend():
+    state = cat(3)
+    scenes = [scene_of(state, view=View(2, 3, t)) for t in (0.0, 0.5, 1.0)]
+    assert scenes[0].grid == scenes[1].grid == scenes[2].grid
+
+
+# -- colours ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("dark, large", [(False, False), (True, False), (False, True), (True, True)])
+def test_text_colours_reach_4_5_to_1(dark, large):
+    pal = palette(dark, large)
+    for ink in (pal.ink, pal.muted):
+        assert contrast(ink, pal.background) >= 4.5 and contrast(ink, pal.panel) >= 4.5
+    assert contrast(pal.ink, pal.chip) >= 4.5 and contrast(pal.accent_ink, pal.accent) >= 4.5
+    cells = np.concatenate([sequential(np.linspace(0, 1, 50), pal), diverging(np.linspace(-1, 1, 50), 1.0, pal)])
+    for cell, ink in zip(cells, ink_for(cells, pal)):
+        assert contrast(ink, cell) >= 4.5
+
+
+def test_heads_differ_by_colour_and_by_dash():
+    pal = palette(False)
+    assert len(set(pal.heads)) == len(pal.heads) == 8 and len(set(pal.dashes)) == 8
+    assert palette(False, True).small > palette(False).small >= 12
+
+
+def test_colour_maps_are_monotonic_in_lightness():
+    light = luminance(sequential(np.linspace(0, 1, 32), palette(False))[:, :3])
+    dark = luminance(sequential(np.linspace(0, 1, 32), palette(True))[:, :3])
+    assert (np.diff(light) <= 0).all() and (np.diff(dark) >= 0).all()
+
+
+def midpoint(curve):  # [8] cubic Bézier -> its point at t = 0.5
+    x1, y1, c1x, c1y, c2x, c2y, x2, y2 = curve
+    return (x1 + 3 * c1x + 3 * c2x + x2) / 8, (y1 + 3 * c1y + 3 * c2y + y2) / 8
+
+
+@pytest.mark.parametrize("width", [400, 1400])
+def test_pointing_at_a_beam_hits_its_key(width):
+    state = ev.set_step(ev.load_preset(None, "hot-dog"), 3)
+    scene = scene_of(state, width)
+    curves, keys = scene.beam_paths
+    assert sorted(keys.tolist()) == [0, 1, 2, 3]
+    for curve in curves:  # beams may cross, so a midpoint may belong to a neighbour's beam too
+        assert scene.hit(*midpoint(curve))[0] == "key"
+    x, y = midpoint(curves[keys.tolist().index(1)])  # the beam to 'hot' is the thick one: hit it squarely
+    assert scene.hit(x, y) == ("key", 1)
+
+
+def test_no_beam_is_hit_before_the_scores_step():
+    assert scene_of(ev.set_step(ev.load_preset(None, "hot-dog"), 1)).beam_paths is None
+
+
+def test_hovering_a_heatmap_row_previews_that_querys_beams():
+    state = ev.set_step(ev.load_preset(None, "hot-dog"), 3)  # query 'dog' (2)
+    selected = beams_of(scene_of(state))
+    hovered = beams_of(scene_of(ev.set_hover(state, ("cell", 0, 1))))
+    q_rects = scene_of(state).q_rects
+    assert np.allclose(selected[:, 0], q_rects[2, 0] + q_rects[2, 2] / 2)  # beams leave the selected query
+    assert np.allclose(hovered[:, 0], q_rects[0, 0] + q_rects[0, 2] / 2)   # now they leave the hovered row's
+    assert ev.set_hover(state, ("cell", 0, 1)).scenario.query == 2, "a preview, not a selection"
+
+
+@pytest.mark.parametrize("width", [400, 800, 1400])
+def test_every_head_at_once_shows_small_multiples_that_select_a_head(width):
+    state = ev.set_overlay(ev.set_step(ev.load_preset(None, "hot-dog"), 3), True)
+    scene = scene_of(state, width)
+    rects = scene.head_rects
+    assert rects.shape == (4, 4) and not overlaps(rects)
+    assert (rects[:, 0] >= 0).all() and (rects[:, 0] + rects[:, 2] <= width).all()
+    for h, (x, y, w, hh) in enumerate(rects):
+        assert scene.hit(x + w / 2, y + hh - 3) == ("head", h)
+    texts = [t for item in scene.items if isinstance(item, Texts) for t in item.strings]
+    assert {"positional", "syntactic", "semantic", "coreference"} <= set(texts)
+    assert scene_of(ev.set_overlay(state, False), width).head_rects is None
+
+
+@pytest.mark.parametrize("width", [400, 1400])
+def test_the_project_step_shows_where_q_k_v_come_from(width):
+    def texts(state):
+        scene = scene_of(ev.set_step(state, 1), width)
+        return [t for item in scene.items if isinstance(item, Texts) for t in item.strings]
+
+    own = texts(ev.load_preset(None, "cat"))
+    assert "X  (4 × 16)" in own and sum(t.startswith("× W_") for t in own) == 3
+    assert "K = X·W_K" in own
+    cross = texts(ev.load_preset(None, "translate"))
+    assert {"X  (3 × 16)", "C  (3 × 16)", "K = C·W_K", "V = C·W_V"} <= set(cross)
+
+
+def test_the_last_step_shows_concat_times_w_o_for_several_heads():
+    def texts(state):
+        scene = scene_of(ev.set_step(state, 4), 1400)
+        return [t for item in scene.items if isinstance(item, Texts) for t in item.strings]
+
+    many = texts(ev.load_preset(None, "hot-dog"))
+    assert "all 4 heads for 'dog': concat(o_1 … o_4) · W_O" in many and "× W_O →" in many
+    spec = {"tokens": ["a", "b"], "embeddings": [[1, 0], [0, 1]], "w_q": [[1, 0], [0, 1]],
+            "w_k": [[1, 0], [0, 1]], "w_v": [[1, 0], [0, 1]]}
+    assert "× W_O →" not in texts(ev.load_scenario(None, spec)), "one head: nothing to concatenate"
