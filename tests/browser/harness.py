@@ -16,6 +16,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
     "--no-sandbox",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm; use /tmp for shared memory
 ]
 # A function, not an expression: Playwright polls expressions with eval(), which the page's CSP forbids.
 READY = "() => document.documentElement.dataset.ready === 'true' || !!document.documentElement.dataset.error"
