@@ -51,6 +51,7 @@ class App:
         self.shown = {}  # panel name -> the key it was last drawn for, so unchanged panels are left alone
         self.pending_edit = None  # the newest sentence edit, applied at the next frame (coalesces fast typing)
         self.scene = None
+        self._drawn = None  # (state, (view, width, height, palette)) of the last frame drawn
         self.settled_at = None
         self.backend = None
         self.anim = None
@@ -92,9 +93,15 @@ class App:
             text, is_context, self.pending_edit = *self.pending_edit, None
             self.dispatch(ev.edit_sentence, text, is_context, redraw=False, defer_tables=True)
         self._advance_play(now)
-        self.scene = layout(self._computed(), self.state, p.width, p.height, self.anim.view(now), self._palette())
-        draw_scene(p, self.scene)
         self.backend.loop.looping = self.anim.running(now) or self.state.playing
+        view, pal = self.anim.view(now), self._palette()
+        picture = (view, p.width, p.height, pal)
+        if (not p.redraw_requested and self._drawn is not None and self._drawn[0] is self.state
+                and self._drawn[1] == picture):
+            return False  # Play holding a stage: the same picture as the last frame
+        self._drawn = (self.state, picture)
+        self.scene = layout(self._computed(), self.state, p.width, p.height, view, pal)
+        draw_scene(p, self.scene)
 
     def _computed(self):
         """The trace of the current scenario; compute() is called only when the scenario changed."""

@@ -14,6 +14,7 @@ const font = (size, bold, mono) => `${bold ? '600 ' : ''}${size}px ${mono ? MONO
 function replay(ctx, ops, size, joinedStrings, dpr) {
   const strings = joinedStrings.length ? joinedStrings.split('\0') : [];
   const state = { fill: true, stroke: true };
+  let base = 0; // index of text 0 of the current recorded segment (string_base)
   const saved = [];
   const cssWidth = ctx.canvas.width / dpr;
   const cssHeight = ctx.canvas.height / dpr;
@@ -28,6 +29,7 @@ function replay(ctx, ops, size, joinedStrings, dpr) {
   ctx.setLineDash([]);
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
+  ctx.globalAlpha = 1;
   let i = 0;
   while (i < size) {
     const op = ops[i];
@@ -71,7 +73,7 @@ function replay(ctx, ops, size, joinedStrings, dpr) {
         }
         i += 9; break;
       case 11: // text
-        if (state.fill) ctx.fillText(strings[ops[a]], ops[a + 1], ops[a + 2]);
+        if (state.fill) ctx.fillText(strings[base + ops[a]], ops[a + 1], ops[a + 2]);
         i += 4; break;
       case 12: ctx.font = font(ops[a], ops[a + 1], ops[a + 2]); i += 4; break;
       case 13: ctx.textAlign = H_ALIGN[ops[a]]; ctx.textBaseline = V_ALIGN[ops[a + 1]]; i += 3; break;
@@ -82,6 +84,8 @@ function replay(ctx, ops, size, joinedStrings, dpr) {
       case 18: ctx.setLineDash(ops[a] > 0 ? [ops[a], ops[a + 1]] : []); i += 3; break;
       case 19: ctx.beginPath(); ctx.rect(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); ctx.clip(); i += 5; break;
       case 20: i = rects(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
+      case 21: ctx.globalAlpha *= ops[a]; i += 2; break;
+      case 22: base = ops[a]; i += 2; break;
       default: throw new Error(`display list: unknown opcode ${op} at ${i}`);
     }
   }

@@ -12,12 +12,14 @@ triple with 0-255 channels, or a "#rrggbb" string. Coordinates are CSS pixels;
 the browser backend takes care of the device-pixel ratio.
 """
 
-from canvas.display_list import DisplayList
+from canvas.display_list import DisplayList, Segment
 
 LEFT, CENTER, RIGHT = 0, 1, 2
 TOP, MIDDLE, BOTTOM, BASELINE = 0, 1, 2, 3
 
 # p5's defaults; web/canvas.js resets the context to the same at the start of every frame.
+UNKNOWN = object()  # a style value that matches nothing: the next setting is always recorded
+
 DEFAULT_STYLE = {
     "fill": (255, 255, 255, 255),
     "stroke": (0, 0, 0, 255),
@@ -57,12 +59,14 @@ class P:
         self.mouse_pressed = False
         self.pointer_type = "mouse"  # "mouse", "pen" or "touch", from the last pointer event
         self.frame_count = 0
+        self.redraw_requested = True  # set by the loop: False in a frame that only runs because it is looping
         self.reduced_motion = False
         self.list = DisplayList()
         self.time_ms = 0.0  # the frame's clock, set by the backend (requestAnimationFrame's timestamp)
         self._measure = measure or approximate_text_width
         self._style = dict(DEFAULT_STYLE)
         self._saved = []
+        self._recording = False
 
     def millis(self):
         """Milliseconds on the frame clock: the same value for every call within one frame."""
@@ -162,6 +166,36 @@ class P:
 
     def translate(self, dx, dy):
         self.list.add("translate", dx, dy)
+
+    def opacity(self, alpha):
+        """Everything drawn from here until pop() is `alpha` (0..1) times as opaque."""
+        self.list.add("opacity", alpha)
+
+    # -- recorded segments -------------------------------------------------
+    def record(self, draw):  # callable(p) -> Segment
+        """Run draw(p) into a Segment instead of this frame, to play() it in later frames.
+
+        The segment assumes nothing about the style it starts in: its first fill,
+        stroke, font... are always recorded. Segments do not nest.
+        """
+        if self._recording:
+            raise RuntimeError("p.record() inside p.record()")
+        frame, style, saved = self.list, self._style, self._saved
+        self.list, self._style, self._saved = DisplayList(256), dict.fromkeys(DEFAULT_STYLE, UNKNOWN), []
+        self._recording = True
+        try:
+            draw(self)
+            if self._saved:
+                raise RuntimeError("a recorded segment must pop() what it push()es")
+            return Segment(self.list.array().copy(), list(self.list.strings))
+        finally:
+            self.list, self._style, self._saved, self._recording = frame, style, saved, False
+
+    def play(self, segment):
+        """Append a recorded segment, inside push()/pop() so it changes no style after it."""
+        self.push()
+        self.list.add_segment(segment)
+        self.pop()
 
 
 def approximate_text_width(text, size, bold=0, mono=0):

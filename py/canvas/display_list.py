@@ -12,6 +12,12 @@ Layout of one command: `[opcode, arg1, arg2, ...]`, a fixed number of args per
 opcode, except the batches BEZIERS and RECTS, whose first arg is the number of
 shapes that follow.
 Texts are stored once per frame in `strings` and referred to by index.
+
+A `Segment` is a recorded piece of display list (its own numbers and texts) that
+can be appended to later frames as one chunk, without running the drawing code
+again: a stage panel that stays the same while the beams move is recorded once.
+Its text indices count from its own first text; `string_base` tells the replayer
+where its texts start in the frame's table.
 """
 
 import numpy as np
@@ -38,11 +44,21 @@ OPS = {
     18: ("line_dash", 2),       # dash gap (0 0 = solid)
     19: ("clip_rect", 4),       # x y w h
     20: ("rects", 2),           # count radius, then count x (x y w h), all in the current fill and stroke
+    21: ("opacity", 1),         # alpha 0..1 that multiplies everything drawn until pop
+    22: ("string_base", 1),     # index of text 0 in the frame's strings, for the commands that follow
 }
 CODES = {name: code for code, (name, _) in OPS.items()}
 
 # One curve of a "beziers" batch: the 8 control numbers, then its own stroke.
 BEZIER_FIELDS = ("x1", "y1", "c1x", "c1y", "c2x", "c2y", "x2", "y2", "r", "g", "b", "a", "width")
+
+
+class Segment:
+    """Recorded commands: a float32 array and the texts it refers to (from index 0)."""
+
+    def __init__(self, values, strings):
+        self.values = values
+        self.strings = strings
 
 
 class DisplayList:
@@ -87,6 +103,13 @@ class DisplayList:
         self._small.extend((CODES["rects"], len(rects), radius))
         self._batch(rects)
 
+    def add_segment(self, segment):
+        """Append recorded commands as they are; their texts join the frame's table."""
+        self._small.extend((CODES["string_base"], len(self.strings)))
+        self._batch(segment.values)
+        self.strings.extend(segment.strings)
+        self._small.extend((CODES["string_base"], 0))
+
     def _batch(self, rows):
         self._chunks.append(np.array(self._small, dtype=np.float32))
         self._chunks.append(rows.ravel())
@@ -128,7 +151,7 @@ class DisplayList:
 def decode(values, strings):
     """Turn a display list back into a list of (name, *args) tuples, for tests."""
     values = [float(v) for v in values]
-    out, i = [], 0
+    out, i, base = [], 0, 0
     while i < len(values):
         code = int(values[i])
         if code not in OPS:
@@ -137,7 +160,10 @@ def decode(values, strings):
         args = values[i + 1 : i + 1 + count]
         i += 1 + count
         if name == "text":
-            out.append(("text", strings[int(args[0])], args[1], args[2]))
+            out.append(("text", strings[base + int(args[0])], args[1], args[2]))
+        elif name == "string_base":
+            base = int(args[0])
+            out.append(("string_base", *args))
         elif name == "rects":
             rows = [tuple(values[i + 4 * k : i + 4 * (k + 1)]) for k in range(int(args[0]))]
             out.append(("rects", args[1], rows))

@@ -7,12 +7,17 @@ connects it to a backend, which calls `Loop.frame()` when the screen can be
 painted.
 
 Idle costs nothing: a frame is drawn only after `p.redraw()` was requested, or
-on every frame while `loop.looping` is set (an animation is running). An
+on every frame while `loop.looping` is set (an animation is running). While
+looping, `draw()` may return False to say that the picture has not changed
+since the last frame (an animation holding still), and nothing is repainted;
+it must draw when `p.redraw_requested` (the canvas may have been cleared). An
 exception in `draw()` or in a hook goes to `on_error` and the loop carries on,
 so one bad frame never silently kills the page.
 """
 
 import traceback
+
+FAILED = object()  # what _guard returns when the sketch raised
 
 
 class Loop:
@@ -39,12 +44,18 @@ class Loop:
         """Run draw() if a frame is needed; True when it completed (a failed frame is not shown)."""
         if not self.needs_frame():
             return False
-        self.dirty = False
+        requested, self.dirty = self.dirty, False
+        self.p.redraw_requested = requested
         self.p.begin_frame()
         self.p.frame_count += 1
-        if not self._guard(self.sketch.draw, self.p):
+        result = self._guard(self.sketch.draw, self.p)
+        if result is FAILED:
             self.looping = False  # an animation that throws would throw every frame
             return False
+        if result is False:
+            if requested:
+                self.on_error("draw() returned False in a frame that must be painted", "")
+            return False  # the same picture as the last frame: keep it
         self.frames_drawn += 1
         return True
 
@@ -54,13 +65,12 @@ class Loop:
         if fn is not None:
             self._guard(fn, self.p, *args)
 
-    def _guard(self, fn, *args):
+    def _guard(self, fn, *args):  # -> what fn returned, or FAILED
         try:
-            fn(*args)
-            return True
+            return fn(*args)
         except Exception as exc:  # noqa: BLE001 - shown to the user, loop continues
             self.on_error(f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            return False
+            return FAILED
 
 
 def run(sketch, backend):

@@ -1,15 +1,48 @@
 """Drawing: a Scene (scene.layout) turned into calls on the p5-style `p`. No decisions, no maths.
 
 Each shape type has one small function; the scene lists its shapes in paint order.
+A still layer (a stage panel, the chips) is recorded once and replayed in the
+frames that show the same shapes again, so an animation frame only draws what moves.
 """
-from scene.layout import Beams, Cells, Dots, Lines, Rect, Texts
+from scene.layout import Beams, Cells, Dots, Layer, Lines, Rect, Texts
+
+_RECORDED = {}  # id(shapes) -> (shapes, Segment): still layers drawn in recent frames
+MAX_RECORDED = 32
 
 
 def draw_scene(p, scene):  # P, Scene -> None
     """Paint the background, then every shape of the scene in order."""
     p.background(*scene.background)
-    for item in scene.items:
+    _draw_all(p, scene.items)
+
+
+def _draw_all(p, items):
+    for item in items:
         _DRAW[type(item)](p, item)
+
+
+def _layer(p, layer):
+    p.push()
+    if layer.dx:
+        p.translate(layer.dx, 0)
+    if layer.alpha != 1:
+        p.opacity(layer.alpha)
+    if layer.still:
+        p.play(_recorded(p, layer.items))
+    else:
+        _draw_all(p, layer.items)
+    p.pop()
+
+
+def _recorded(p, shapes):  # -> Segment
+    hit = _RECORDED.get(id(shapes))
+    if hit is not None and hit[0] is shapes:
+        return hit[1]
+    if len(_RECORDED) >= MAX_RECORDED:
+        _RECORDED.clear()
+    segment = p.record(lambda q: _draw_all(q, shapes))
+    _RECORDED[id(shapes)] = (shapes, segment)
+    return segment
 
 
 def _rect(p, r):
@@ -74,4 +107,4 @@ def _stroke(p, color, weight):
         p.stroke_weight(weight)
 
 
-_DRAW = {Rect: _rect, Texts: _texts, Lines: _lines, Dots: _dots, Cells: _cells, Beams: _beams}
+_DRAW = {Rect: _rect, Texts: _texts, Lines: _lines, Dots: _dots, Cells: _cells, Beams: _beams, Layer: _layer}

@@ -17,7 +17,7 @@ Beams are laid out with NumPy for all pairs at once, as rows of
 display_list.BEZIER_FIELDS, with alpha and width quantised to BEAM_LEVELS and
 sorted by style, so web/canvas.js strokes each run of equal style as one path.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 import math
 
@@ -99,6 +99,19 @@ class Beams:
     dash: tuple = (0, 0)
 
 
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """Shapes drawn as a group, `alpha` times as opaque and moved `dx` px (a panel fading in or out).
+
+    `still` marks shapes that come back unchanged frame after frame (a stage panel, the chips):
+    scene.draw records their drawing once and replays it while the same shapes are shown.
+    """
+    items: list
+    alpha: float = 1.0
+    dx: float = 0.0
+    still: bool = False
+
+
 @dataclass(frozen=True)
 class Box:
     x: float
@@ -159,6 +172,15 @@ class Scene:
     beam_paths: tuple | None = None  # ([m, 8] curves, [m] key index) of the focused query's beams, if shown
     head_rects: np.ndarray | None = None  # [heads, 4] the small multiples of every head's weights, if shown
 
+    def shapes(self):  # -> every shape, layers opened (where a layer moves its shapes, they are not moved)
+        def walk(items):
+            for item in items:
+                if isinstance(item, Layer):
+                    yield from walk(item.items)
+                else:
+                    yield item
+        return walk(self.items)
+
     def hit(self, x, y):  # px, px -> ("query", i) | ("key", j) | ("cell", i, j) | ("head", h) | None
         """What is under the point: a chip, a beam (its key), a heatmap cell, a head's small multiple, or nothing."""
         for kind, rects in (("query", self.q_rects), ("key", self.k_rects)):
@@ -205,6 +227,7 @@ class Panel:
     bars: np.ndarray | None = None  # [n_k, 4] stage 4's weight bars at full length
     arrow: np.ndarray | None = None  # [2, 2] px: stage 4's arrow from the query's embedding to x + output
     heads: np.ndarray | None = None  # [heads, 4] px: the small multiples of every head (softmax, all heads shown)
+    still: bool = True  # False when `items` are layers already (a blend of two still pictures)
 
 
 # -- the scene -----------------------------------------------------------------
@@ -379,12 +402,26 @@ def _fit_all(strings, size, max_w):
 # -- the token view --------------------------------------------------------------
 
 def _token_view(computed, state, box, chips, view, pal):  # -> list of shapes
-    items = _beams(computed, state, chips, view, pal)
-    items += _chip_shapes(state, chips, computed.trace.allowed[state.scenario.query], pal)
-    items += _key_labels(computed, state, chips, _shown(view), pal)
-    items += _token_headers(state, box, chips, pal)
-    items += _legend(computed, state, box, _shown(view), pal)
-    return items
+    """The beams (they grow and fade with the transition), then the chips and labels over them."""
+    return _beams(computed, state, chips, view, pal) + [_token_still(computed, state, box, chips, _shown(view), pal)]
+
+
+_TOKEN_STILL = {}  # the last frame's still token view: key -> (computed, state, Layer)
+
+
+def _token_still(computed, state, box, chips, stage, pal):  # -> Layer
+    """Chips, key labels, headers and legend: the same in every frame until the state or stage changes."""
+    key = (id(computed), id(state), chips, box, stage, pal)
+    hit = _TOKEN_STILL.get(key)
+    if hit is not None and hit[0] is computed and hit[1] is state:
+        return hit[2]
+    items = (_chip_shapes(state, chips, computed.trace.allowed[state.scenario.query], pal)
+             + _key_labels(computed, state, chips, stage, pal)
+             + _token_headers(state, box, chips, pal)
+             + _legend(computed, state, box, stage, pal))
+    _TOKEN_STILL.clear()
+    _TOKEN_STILL[key] = (computed, state, Layer(items, still=True))
+    return _TOKEN_STILL[key][2]
 
 
 def _shown(view):  # View -> the stage that dominates the picture
@@ -597,8 +634,10 @@ def _legend(computed, state, box, stage, pal):  # -> list of shapes
 def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Panel a click can hit)
     """The stage's panel on a background, with its title; cross-fading (and morphing) in transitions."""
     a, b, t = view.from_step, view.to_step, view.t
-    items = [Rect(box.x, box.y, box.w, box.h, rgba(pal.panel), None, 1.0, 10)]
-    items += _stage_title(computed, state, box, _shown(view), pal)
+    shown = _shown(view)
+    items = [_remembered("title", computed, state, box, pal, lambda: Layer(
+        [Rect(box.x, box.y, box.w, box.h, rgba(pal.panel), None, 1.0, 10)]
+        + _stage_title(computed, state, box, shown, pal), still=True), shown)]
     body = box.inset(10).top(pal.title + 10)[1]
     if a == b or {a, b} == {2, 3}:
         mix = (t if b == 3 else 1 - t) if a != b else float(b == 3)
@@ -647,63 +686,53 @@ def _formula(stage, trace, kind="self"):
             "o = Σ_j a_ij v_j")[stage]
 
 
-_PANELS = {}  # memo: a panel's inputs -> (computed, Panel), so frames that only move beams rebuild no matrices
+_PANELS = {}  # memo: a panel's inputs -> (computed, shapes), so frames that only move beams rebuild no matrices
 MAX_PANELS = 16
+
+
+def _remembered(kind, computed, state, box, pal, build, *extra):  # -> build(), or what it returned last time
+    """Panels (and parts of panels) depend on these inputs only; while they stay, the shapes stay."""
+    s = state.scenario
+    key = (kind, id(computed), state.tokens, state.key_tokens, s.query, s.head, state.cell, state.hover,
+           state.overlay, _projectable(computed, state), box, pal, *extra)
+    hit = _PANELS.get(key)
+    if hit is not None and hit[0] is computed:
+        return hit[1]
+    value = build()
+    if len(_PANELS) >= MAX_PANELS:
+        _PANELS.clear()
+    _PANELS[key] = (computed, value)
+    return value
 
 
 def _panel(stage, computed, state, box, pal, mix):  # -> Panel
     """Stage `stage`'s shapes in `box` (`mix` blends scores into weights), remembered for the next frames."""
-    s = state.scenario
-    key = (stage, id(computed), state.tokens, state.key_tokens, s.query, s.head, state.cell, state.hover,
-           state.overlay, _projectable(computed, state), box, pal, mix)
-    hit = _PANELS.get(key)
-    if hit is not None and hit[0] is computed:
-        return hit[1]
-    panel = _build_panel(stage, computed, state, box, pal, mix)
-    if len(_PANELS) >= MAX_PANELS:
-        _PANELS.clear()
-    _PANELS[key] = (computed, panel)
-    return panel
+    if stage in (2, 3):
+        return _matrix_panel(computed, state, box, pal, mix)
+    return _remembered(stage, computed, state, box, pal, lambda: _build_panel(stage, computed, state, box, pal))
 
 
-def _build_panel(stage, computed, state, box, pal, mix):  # -> Panel
+def _build_panel(stage, computed, state, box, pal):  # -> Panel
     if stage == 0:
         return _input_panel(computed, state, box, pal)
     if stage == 1:
         return _project_panel(computed, state, box, pal)
-    if stage in (2, 3):
-        return _matrix_panel(computed, state, box, pal, mix)
     return _sum_panel(computed, state, box, pal)
 
 
 def _panel_items(panel, arrival, pal):  # -> the panel's shapes, with its output arrow grown to `arrival` (0..1)
+    items = [Layer(panel.items, still=True)] if panel.still else panel.items
     if panel.arrow is None:
-        return panel.items
+        return items
     start, end = panel.arrow
     tip = start + (end - start) * arrival
-    return panel.items + [Lines(_arrow(start, tip), rgba(pal.accent), 2.5), Dots(tip[None, :], 9.0, rgba(pal.accent))]
+    return items + [Lines(_arrow(start, tip), rgba(pal.accent), 2.5), Dots(tip[None, :], 9.0, rgba(pal.accent))]
 
 
 def _fade(items, alpha, dx):  # list of shapes, float, px -> list of shapes
     """The same shapes, `alpha` times as opaque and moved dx px to the right."""
-    if alpha <= 0:
-        return []
-    return [_FADE[type(item)](item, alpha, dx) for item in items]
+    return [Layer(items, alpha, dx)] if alpha > 0 else []
 
-
-def _a(color, alpha):  # rgba | None, float -> rgba | None
-    return None if color is None else (*color[:3], color[3] * alpha)
-
-
-_FADE = {
-    Rect: lambda r, a, dx: replace(r, x=r.x + dx, fill=_a(r.fill, a), stroke=_a(r.stroke, a)),
-    Texts: lambda s, a, dx: replace(s, xy=s.xy + [dx, 0], color=_a(s.color, a)),
-    Lines: lambda s, a, dx: replace(s, xy=s.xy + [dx, 0, dx, 0], color=_a(s.color, a),
-                                    clip=None if s.clip is None else (s.clip[0] + dx, *s.clip[1:])),
-    Dots: lambda s, a, dx: replace(s, xy=s.xy + [dx, 0], color=_a(s.color, a)),
-    Cells: lambda s, a, dx: replace(s, groups=tuple((_a(c, a), r + [dx, 0, 0, 0]) for c, r in s.groups),
-                                    stroke=_a(s.stroke, a)),
-}
 
 
 # -- matrices -----------------------------------------------------------------------
@@ -772,11 +801,11 @@ def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
     return items
 
 
-def _numbers(grid, values, colors, pal, alpha=1.0, special=None):  # [r, c], [r, c, 4], str [r, c] | None
+def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str [r, c] | None
     """Each cell's number, in dark or light ink to suit its colour, when the cells are large enough."""
     size = pal.text if grid.ch >= 30 and _decimals(values, grid, pal.text) == 2 else pal.small
     decimals = _decimals(values, grid, size)
-    if decimals is None or alpha <= 0:
+    if decimals is None:
         return []
     strings = [_number(v, decimals) for v in values.ravel().tolist()]
     if special is not None:
@@ -789,7 +818,7 @@ def _numbers(grid, values, colors, pal, alpha=1.0, special=None):  # [r, c], [r,
         idx = np.flatnonzero(group)
         if len(idx):
             out.append(Texts(tuple(strings[i] for i in idx), centers[idx], size,
-                             _a(tuple(ink[idx[0]]), alpha), CENTER, MIDDLE))
+                             tuple(ink[idx[0]]), CENTER, MIDDLE))
     return out
 
 
@@ -980,7 +1009,37 @@ def _projection_flow(computed, state, box, grids, pal):  # -> shapes: X (and C) 
 # -- stages 2 and 3: scores and weights ------------------------------------------------
 
 def _matrix_panel(computed, state, box, pal, mix):  # -> Panel
-    """The n_q x n_k grid: scaled scores (mix 0, diverging) blending into weights (mix 1, sequential)."""
+    """The n_q x n_k grid: scaled scores (mix 0, diverging) blending into weights (mix 1, sequential).
+
+    Each colouring is a still layer; the blend draws the weights' layer at opacity `mix` over
+    the scores' one, which is exactly the mixed colour because the cells are opaque. Numbers
+    fade out (scores) and in (weights) around mix = 0.5, when the small multiples appear.
+    """
+    parts = _remembered("matrix", computed, state, box, pal, lambda: _matrix_parts(computed, state, box, pal, mix),
+                        mix >= 0.5)
+    layers = [(parts.under, 1.0), (parts.score_cells, 1.0 if mix < 1 else 0.0), (parts.weight_cells, mix),
+              (parts.over, 1.0)]
+    layers += [(parts.score_numbers, 1 - 2 * mix)] if mix < 0.5 else [(parts.weight_numbers, 2 * mix - 1)]
+    layers += [(parts.marks, 1.0)]
+    items = [Layer(shapes, alpha, still=True) for shapes, alpha in layers if shapes and alpha > 0]
+    return Panel(items, parts.grid, heads=parts.heads, still=False)
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixParts:
+    """Stages 3-4's grid in still pieces, each drawn once (lists of shapes)."""
+    grid: Grid
+    heads: np.ndarray | None  # [heads, 4] the small multiples' rects, when shown
+    under: list  # labels, mask hatching
+    score_cells: list
+    weight_cells: list
+    over: list  # separators between cells
+    score_numbers: list
+    weight_numbers: list  # and the row sums
+    marks: list  # outlines of the query's row and the open/hovered cell, the caption, the small multiples
+
+
+def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 0.5 or mix >= 0.5)
     trace, s = computed.trace, state.scenario
     scores, weights, allowed = trace.scaled[s.head], trace.weights[s.head], trace.allowed
     heat, cap = box.bottom(_line_h(pal), 4)[1], box.bottom(_line_h(pal))[0]
@@ -988,24 +1047,22 @@ def _matrix_panel(computed, state, box, pal, mix):  # -> Panel
     if state.overlay and mix >= 0.5 and trace.heads > 1:
         strip, heat = heat.bottom(min(heat.h * 0.38, 150), 8)
         multiples, head_rects = _small_multiples(computed, state, strip, pal)
-    grid, items = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
+    grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
                            selected_row=s.query)
-    colors = (diverging(scores, _limit(scores[allowed]), pal) * (1 - mix) + sequential(weights, pal) * mix)
-    colors[~allowed] = rgba(pal.background, 0.0)
     if not allowed.all():
-        items.append(_hatch(grid, pal))
-    items += [_cells(grid.rects(), colors.reshape(-1, 4)), *_separators(grid, pal)]
-    if mix < 0.5:
-        special = np.where(allowed, "", "−∞")
-        items += _numbers(grid, scores, colors, pal, 1 - 2 * mix, special)
-    else:
-        items += _numbers(grid, weights, colors, pal, 2 * mix - 1)
-        items += _row_sums(grid, weights, pal, 2 * mix - 1)
-    items += _grid_marks(grid, state, pal)
+        under.append(_hatch(grid, pal))
+    score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
+    score_colors[~allowed] = weight_colors[~allowed] = rgba(pal.background, 0.0)
     caption = (f"row '{state.tokens[s.query]}': entropy {computed.entropy[s.head, s.query]:.2f} bits"
                if mix >= 0.5 else _scores_caption(trace, allowed))
-    items += _caption(_fit(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
-    return Panel(items + multiples, grid, heads=head_rects)
+    return MatrixParts(
+        grid, head_rects, under,
+        [_cells(grid.rects(), score_colors.reshape(-1, 4))], [_cells(grid.rects(), weight_colors.reshape(-1, 4))],
+        _separators(grid, pal),
+        _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞")),
+        _numbers(grid, weights, weight_colors, pal) + _row_sums(grid, weights, pal),
+        _grid_marks(grid, state, pal) + _caption(_fit(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
+        + multiples)
 
 
 def _small_multiples(computed, state, box, pal):  # -> (shapes, [heads, 4] rects)
@@ -1043,14 +1100,14 @@ def _hatch(grid, pal):  # -> Lines: diagonal stripes over the grid, seen where m
     return Lines(xy, rgba(pal.hatch), 1.0, (0, 0), (grid.x, grid.y, w, h))
 
 
-def _row_sums(grid, weights, pal, alpha):  # -> shapes: a "Σ" column after the last key
+def _row_sums(grid, weights, pal):  # -> shapes: a "Σ" column after the last key
     x = grid.x + (grid.n_cols + 0.5) * grid.cw
-    items = _texts([("Σ", x, grid.y - (pal.small + 4) / 2)], pal.small, _a(rgba(pal.ink), alpha), CENTER, bold=True)
+    items = _texts([("Σ", x, grid.y - (pal.small + 4) / 2)], pal.small, rgba(pal.ink), CENTER, bold=True)
     if grid.ch < pal.small + 2 or _text_w("1.00", pal.small) + 4 > grid.cw:
         return items
     sums = weights.sum(axis=1)
     entries = [(_number(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]
-    return items + _texts(entries, pal.small, _a(rgba(pal.muted), alpha), CENTER)
+    return items + _texts(entries, pal.small, rgba(pal.muted), CENTER)
 
 
 def _grid_marks(grid, state, pal):  # -> outlines: the query's row, the open cell, the hovered cell
@@ -1173,9 +1230,11 @@ def _row_to_bars(computed, state, softmax, weighted, t, pal):  # Panel (stage 3)
     if softmax.grid is None or weighted.bars is None or not 0 < t < 1:
         return []
     s = state.scenario
-    grid = softmax.grid
-    cells = grid.rects()[s.query * grid.n_cols:(s.query + 1) * grid.n_cols]
+    x, y, w, h = softmax.grid.cell(s.query, 0)
+    n = softmax.grid.n_cols
+    cells = np.column_stack([x + w * np.arange(n), np.full(n, y), np.full(n, w), np.full(n, h)])
     rects = cells + (weighted.bars - cells) * t
     weights = computed.trace.weights[s.head, s.query]
     colors = sequential(weights, pal) * (1 - t) + np.array(rgba(head_color(pal, s.head))) * t
-    return [_cells(rects, colors, 3 * t)]
+    colors = np.clip(np.round(colors), 0, 255).tolist()  # one cell per colour: no grouping needed
+    return [Cells(tuple((tuple(c), r[None, :]) for c, r in zip(colors, rects) if c[3] > 0), 3 * t)]

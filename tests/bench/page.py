@@ -84,6 +84,37 @@ def frame_cost(page, seconds):
             "main_thread_ms_per_60hz_frame": ms_per_wall_frame}
 
 
+def painted_frames(browser, page, seconds):
+    """Main-thread milliseconds of each frame that repainted the canvas, from a Chrome trace.
+
+    A frame's time is its BeginMainFrame task: our requestAnimationFrame callback (Python
+    layout and drawing, the JavaScript replay) plus style, layout, paint and the layer update
+    that rasterises the canvas. Frames in which Play holds a stage and nothing changes update
+    no layer and are not counted here (the average per 60 Hz frame counts everything).
+    """
+    browser.start_tracing(page=page, categories=["devtools.timeline", "cc"])
+    page.wait_for_timeout(seconds * 1000)
+    events = json.loads(browser.stop_tracing())["traceEvents"]
+    spans = [e for e in events if e.get("ph") == "X" and "dur" in e]
+    rafs = {(e["pid"], e["tid"]) for e in spans if e["name"] == "FireAnimationFrame"}
+    frames, commits = [], []
+    for e in spans:
+        if (e["pid"], e["tid"]) in rafs:
+            if e["name"] == "ProxyMain::BeginMainFrame":
+                frames.append(e)
+            elif e["name"] == "LayerTreeHost::DoUpdateLayers":  # the canvas changed: its new picture goes out
+                commits.append(e["ts"])
+    commits.sort()
+    painted = []
+    for f in frames:
+        start, end = f["ts"], f["ts"] + f["dur"]
+        if any(start <= c <= end for c in commits):
+            painted.append(f["dur"] / 1000)
+    painted.sort()
+    return {"painted": len(painted), "median_ms": statistics.median(painted) if painted else None,
+            "p95_ms": painted[int(0.95 * (len(painted) - 1))] if painted else None}
+
+
 def big_scenario_fragment(n=32, heads=8, d_model=64, seed=0):
     """A 32-token, 8-head scenario with random weights: the heaviest case SPEC budgets for."""
     import base64
@@ -114,6 +145,12 @@ def animate_and_measure(browser, url, seconds):
     page.click('[data-testid="play"]')
     animating = frame_cost(page, seconds)
     page.click('[data-testid="play"]')  # pause
+    page.wait_for_timeout(600)
+    page.locator('[data-testid="step-slider"]').fill("0")
+    page.wait_for_timeout(900)
+    page.click('[data-testid="play"]')  # the same Play again, traced
+    animating.update(painted_frames(browser, page, seconds))
+    page.click('[data-testid="play"]')
     page.wait_for_timeout(1200)
     idle = frame_cost(page, 2)
     context.close()
@@ -199,6 +236,7 @@ def main(argv):
     parser.add_argument("--soak-seconds", type=float, default=30.0, help="endurance run (600 for the full soak)")
     parser.add_argument("--no-gzip", action="store_true", help="serve without the precompressed .gz copies")
     parser.add_argument("--load-only", action="store_true", help="only the load figures (quick A/B of a lever)")
+    parser.add_argument("--frames-only", action="store_true", help="only the animation figures (quick A/B of a lever)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,17 +247,28 @@ def main(argv):
                 packed.unlink()
         (site / "bare.html").write_text(BARE_PAGE)
         server = Server(site)
-        results = {"ours": [], "ours_warm": [], "bare": []}
+        results = {"ours": [], "ours_warm": [], "bare": [], "bare_warm": []}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True)
+            if args.frames_only:
+                for run in range(args.runs):
+                    small, _ = animate_and_measure(browser, server.url, args.animate_seconds)
+                    big, _ = animate_and_measure(browser, server.url + "?beams=all" + big_scenario_fragment(),
+                                                 args.animate_seconds)
+                    for label, f in (("4 tokens", small), ("32 x 8 all beams", big)):
+                        print(f"run {run + 1}, {label}: painted frame median {f['median_ms']:.2f} ms, "
+                              f"95th percentile {f['p95_ms']:.2f} ms ({f['painted']} painted); "
+                              f"main thread per 60 Hz frame {f['main_thread_ms_per_60hz_frame']:.2f} ms")
+                browser.close()
+                server.close()
+                return 0
             for run in range(args.runs):
                 # Alternate the order so neither page always benefits from a warmer machine.
                 order = [("bare", "bare.html"), ("ours", "")] if run % 2 else [("ours", ""), ("bare", "bare.html")]
                 for name, path in order:
                     cold, warm = load_once(browser, server.url + path)
                     results[name].append(cold)
-                    if name == "ours":
-                        results["ours_warm"].extend(warm)
+                    results[name + "_warm"].extend(warm)
             if args.load_only:
                 browser.close()
                 server.close()
@@ -238,14 +287,17 @@ def main(argv):
         "ready_cold_ms": median(r["ready_ms"] for r in results["ours"]),
         "ready_warm_ms": median(r["ready_ms"] for r in results["ours_warm"]),
         "bare_pyodide_numpy_ms": median(r["ready_ms"] for r in results["bare"]),
+        "bare_warm_ms": median(r["ready_ms"] for r in results["bare_warm"]),
         "transfer_bytes": median(r["transfer_bytes"] for r in results["ours"]),
         "body_bytes": median(r["body_bytes"] for r in results["ours"]),
         "requests": median(r["requests"] for r in results["ours"]),
     }
     figures["ready_ratio"] = figures["ready_cold_ms"] / figures["bare_pyodide_numpy_ms"]
     figures.update({
-        "frame_ms_4_tokens": small_anim["main_thread_ms_per_frame"], "fps_4_tokens": small_anim["fps"],
-        "frame_ms_32x8_all_beams": big_anim["main_thread_ms_per_frame"], "fps_32x8": big_anim["fps"],
+        "frame_ms_4_tokens": small_anim["median_ms"], "frame_p95_ms_4_tokens": small_anim["p95_ms"],
+        "per_60hz_ms_4_tokens": small_anim["main_thread_ms_per_60hz_frame"],
+        "frame_ms_32x8_all_beams": big_anim["median_ms"], "frame_p95_ms_32x8": big_anim["p95_ms"],
+        "per_60hz_ms_32x8": big_anim["main_thread_ms_per_60hz_frame"],
         "idle_ms_per_60hz_frame": max(small_idle["main_thread_ms_per_60hz_frame"],
                                       big_idle["main_thread_ms_per_60hz_frame"]),
         "idle_frames_drawn": small_idle["frames_drawn"] + big_idle["frames_drawn"],
@@ -266,6 +318,8 @@ def report_load(results, runs):
     print(f"\nload only, medians of {runs}: first paint {median(r['first_paint_ms'] for r in results['ours']):.0f} ms "
           f"(bare page {median(r['first_paint_ms'] for r in results['bare']):.0f} ms), "
           f"ready {cold:.0f} ms, bare {bare:.0f} ms, ratio {cold / bare:.2f}, "
+          f"warm ready {median(r['ready_ms'] for r in results['ours_warm']):.0f} ms, "
+          f"warm bare {median(r['ready_ms'] for r in results['bare_warm']):.0f} ms, "
           f"transferred {median(r['transfer_bytes'] for r in results['ours']) / 1e6:.2f} MB")
     return 0
 
@@ -280,13 +334,16 @@ def report(f, runs):
     row("bare page: Pyodide + NumPy only", f"{f['bare_pyodide_numpy_ms']:.0f} ms")
     row("ratio ready / bare", f"{f['ready_ratio']:.2f}", "budget <= 1.25")
     row("ready, warm cache (repeat visit)", f"{f['ready_warm_ms']:.0f} ms", "budget <= 1500 ms")
+    row("bare page, warm cache (the runtime's floor)", f"{f['bare_warm_ms']:.0f} ms")
     row("bytes transferred (cold)", f"{f['transfer_bytes'] / 1e6:.2f} MB")
     row("bytes of content (uncompressed)", f"{f['body_bytes'] / 1e6:.2f} MB")
     row("requests", f"{f['requests']:.0f}")
-    row("animating, 4 tokens: main thread per frame", f"{f['frame_ms_4_tokens']:.2f} ms", "budget <= 3 ms")
-    row("  frames per second", f"{f['fps_4_tokens']:.0f}", "budget 60")
-    row("animating, 32 tok x 8 heads, all beams", f"{f['frame_ms_32x8_all_beams']:.2f} ms", "budget <= 8 ms")
-    row("  frames per second", f"{f['fps_32x8']:.0f}", "budget 60")
+    row("Play, 4 tokens: main thread per painted frame", f"{f['frame_ms_4_tokens']:.2f} ms", "budget <= 3 ms")
+    row("  95th percentile", f"{f['frame_p95_ms_4_tokens']:.2f} ms")
+    row("  average per 60 Hz frame (all work)", f"{f['per_60hz_ms_4_tokens']:.2f} ms")
+    row("Play, 32 tok x 8 heads, all beams", f"{f['frame_ms_32x8_all_beams']:.2f} ms", "budget <= 8 ms")
+    row("  95th percentile", f"{f['frame_p95_ms_32x8']:.2f} ms")
+    row("  average per 60 Hz frame (all work)", f"{f['per_60hz_ms_32x8']:.2f} ms")
     row("idle: main thread per 60 Hz frame", f"{f['idle_ms_per_60hz_frame']:.3f} ms", "budget ~0")
     row("idle: frames drawn in 4 s", f"{f['idle_frames_drawn']:.0f}", "budget 0")
     for n in (4, 32, 128):

@@ -74,7 +74,7 @@ def main():
 
             t_layout = median_ms(lambda: layout(computed, state, width, height, view, pal), repeats)
             t_draw = median_ms(draw, repeats)
-            beams = sum(len(item.curves) for item in scene.items if hasattr(item, "curves"))
+            beams = sum(len(item.curves) for item in scene.shapes() if hasattr(item, "curves"))
             print(f"{name:<34} {label:<14} {beams:>6} {t_layout:>10.2f} {t_draw:>8.2f} {t_layout + t_draw:>9.2f}")
 
 

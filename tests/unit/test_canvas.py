@@ -138,8 +138,63 @@ def test_every_opcode_has_a_name_and_decodes():
     p.text("t", 0, 0); p.text_size(12, mono=True); p.text_align(2, 3); p.push(); p.translate(1, 2)
     p.line_dash(4, 2); p.clip_rect(0, 0, 5, 5); p.pop(); p.beziers(np.ones((1, len(BEZIER_FIELDS))))
     p.rects(np.ones((2, 4)), 3)
+    p.push(); p.opacity(0.5); p.play(p.record(lambda q: q.text("s", 1, 1))); p.pop()
     names = {c[0] for c in decode(p.list.array(), p.list.strings)}
     assert names == {name for name, _ in OPS.values()}
+
+
+def _texts_and_fills(p):  # the decoded frame without the bookkeeping commands
+    return [c for c in decode(p.list.array(), p.list.strings) if c[0] not in ("push", "pop", "string_base")]
+
+
+def test_a_recorded_segment_replays_exactly_what_drawing_again_would():
+    def panel(q):
+        q.fill(200, 10, 10)
+        q.rect(1, 2, 3, 4)
+        q.text_size(12, bold=True)
+        q.text("panel", 5, 6)
+
+    direct = P()
+    direct.begin_frame()
+    direct.fill(200, 10, 10)  # the frame's style already matches the segment's first settings
+    direct.text("before", 0, 0)
+    panel(direct)
+    direct.text("after", 9, 9)
+
+    recorded = P()
+    segment = recorded.record(panel)
+    for _ in range(2):  # the same segment serves frame after frame
+        recorded.begin_frame()
+        recorded.fill(200, 10, 10)
+        recorded.text("before", 0, 0)
+        recorded.play(segment)
+        recorded.text("after", 9, 9)
+        # the segment sets its own fill although the frame had the same: it assumes no style
+        assert [c for c in _texts_and_fills(recorded) if c[0] == "fill"] == [("fill", 200.0, 10.0, 10.0, 255.0)] * 2
+        texts = [c for c in _texts_and_fills(recorded) if c[0] == "text"]
+        assert texts == [c for c in _texts_and_fills(direct) if c[0] == "text"]
+        assert recorded.list.joined_strings() == "before\0panel\0after"
+
+
+def test_playing_a_segment_leaves_the_frame_style_as_it_was():
+    p = P()
+    segment = p.record(lambda q: (q.fill(1, 2, 3), q.text_size(30)))
+    p.begin_frame()
+    p.fill(9, 9, 9)
+    p.play(segment)
+    p.fill(9, 9, 9)  # unchanged for p, so not recorded again
+    assert [c[0] for c in decode(p.list.array(), p.list.strings)].count("fill") == 2
+
+
+def test_segments_do_not_nest_and_must_balance_push_and_pop():
+    p = P()
+    with pytest.raises(RuntimeError):
+        p.record(lambda q: q.record(lambda r: None))
+    with pytest.raises(RuntimeError):
+        p.record(lambda q: q.push())
+    p.begin_frame()
+    p.text("still works", 0, 0)
+    assert p.list.strings == ["still works"]
 
 
 def test_an_error_in_draw_is_reported_and_the_loop_survives():
@@ -161,6 +216,38 @@ def test_an_error_in_draw_is_reported_and_the_loop_survives():
     sketch.fail = False
     loop.redraw()
     assert backend.step() and backend.texts() == ["dog"]
+
+
+def test_a_looping_sketch_can_keep_the_last_picture_when_nothing_changed():
+    class Holding(Boxes):
+        changed = True
+
+        def draw(self, p):
+            if not self.changed and not p.redraw_requested:
+                return False
+            super().draw(p)
+
+    backend = RecordingBackend()
+    sketch = Holding()
+    loop = run(sketch, backend)
+    assert backend.step() and loop.frames_drawn == 1  # the first frame is always painted
+    loop.looping = True
+    sketch.changed = False
+    assert not backend.step() and not backend.step()  # looping, nothing new: nothing painted
+    assert loop.frames_drawn == 1 and loop.looping and backend.errors == []
+    backend.resize(400, 300)  # a resize clears the canvas: that frame must be painted
+    assert backend.step() and backend.texts() == ["dog"] and loop.frames_drawn == 2
+
+
+def test_a_sketch_cannot_skip_a_frame_that_must_be_painted():
+    class Lazy(Boxes):
+        def draw(self, p):
+            return False
+
+    backend = RecordingBackend()
+    loop = run(Lazy(), backend)
+    assert not backend.step() and loop.frames_drawn == 0
+    assert backend.errors == ["draw() returned False in a frame that must be painted"]
 
 
 def test_events_reach_the_sketch_with_the_mouse_position():

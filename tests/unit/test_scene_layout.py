@@ -8,8 +8,10 @@ from bench.scene import big_scenario
 from canvas.api import P
 from canvas.display_list import decode
 from scene.colors import contrast, diverging, ink_for, luminance, palette, sequential
+from scene import draw
+from scene import layout as scene_layout
 from scene.draw import draw_scene
-from scene.layout import Beams, Texts, layout
+from scene.layout import SLIDE, Beams, Layer, Texts, layout
 from scene.timeline import View
 from ui import state as ev
 
@@ -39,7 +41,7 @@ def scene_of(state, width=1400, view=None, pal=PAL):
 
 
 def beams_of(scene):  # -> [count, 13], all Beams batches stacked
-    rows = [item.curves for item in scene.items if isinstance(item, Beams)]
+    rows = [item.curves for item in scene.shapes() if isinstance(item, Beams)]
     return np.concatenate(rows) if rows else np.zeros((0, 13))
 
 
@@ -89,7 +91,7 @@ def test_one_beam_per_allowed_key_of_the_query_or_per_allowed_pair(make):
 def test_the_overlay_draws_every_head_dashed_differently():
     state = replace(ev.set_beams(big(), "all"), overlay=True)
     scene = scene_of(state)
-    batches = [item for item in scene.items if isinstance(item, Beams)]
+    batches = [item for item in scene.shapes() if isinstance(item, Beams)]
     assert len(batches) == 8 and len(beams_of(scene)) == 8 * 32 * 32
     assert len({b.dash for b in batches}) == 8
 
@@ -168,7 +170,7 @@ def test_every_stage_lays_out_with_readable_text_inside_the_canvas(make, width):
         for height in (340, 560):
             state = ev.set_step(make(), step)
             scene = layout(ev.compute(state.scenario), state, width, height, View(step, step, 1.0), PAL)
-            texts = [item for item in scene.items if isinstance(item, Texts)]
+            texts = [item for item in scene.shapes() if isinstance(item, Texts)]
             assert texts and min(t.size for t in texts) >= 12
             xy = np.concatenate([t.xy for t in texts])
             assert (xy >= 0).all() and (xy[:, 0] <= width).all() and (xy[:, 1] <= height).all()
@@ -180,7 +182,7 @@ def test_every_palette_lays_out_every_transition(dark, large):
     for a in range(5):
         for b in range(5):
             scene = layout(ev.compute(state.scenario), state, 800, 500, View(a, b, 0.4), pal)
-            assert min(t.size for t in scene.items if isinstance(t, Texts)) >= 12
+            assert min(t.size for t in scene.shapes() if isinstance(t, Texts)) >= 12
 
 
 # -- transitions ------------------------------------------------------------------
@@ -196,7 +198,9 @@ def numbers(command):  # a decoded command's numbers, flattened (batches hold ro
 
 
 def same_picture(a, b):
-    ca, cb = commands(a), commands(b)
+    """The same shapes in the same styles (layers that neither move nor fade change nothing)."""
+    bookkeeping = ("push", "pop", "string_base")
+    ca, cb = ([c for c in commands(s) if c[0] not in bookkeeping] for s in (a, b))
     return len(ca) == len(cb) and all(x[0] == y[0] and (x[0] in ("text", "beziers") and x == y or
                                                            np.allclose(numbers(x), numbers(y), atol=0.01))
                                       for x, y in zip(ca, cb))
@@ -297,7 +301,7 @@ def test_every_head_at_once_shows_small_multiples_that_select_a_head(width):
     assert (rects[:, 0] >= 0).all() and (rects[:, 0] + rects[:, 2] <= width).all()
     for h, (x, y, w, hh) in enumerate(rects):
         assert scene.hit(x + w / 2, y + hh - 3) == ("head", h)
-    texts = [t for item in scene.items if isinstance(item, Texts) for t in item.strings]
+    texts = [t for item in scene.shapes() if isinstance(item, Texts) for t in item.strings]
     assert {"positional", "syntactic", "semantic", "coreference"} <= set(texts)
     assert scene_of(ev.set_overlay(state, False), width).head_rects is None
 
@@ -306,7 +310,7 @@ def test_every_head_at_once_shows_small_multiples_that_select_a_head(width):
 def test_the_project_step_shows_where_q_k_v_come_from(width):
     def texts(state):
         scene = scene_of(ev.set_step(state, 1), width)
-        return [t for item in scene.items if isinstance(item, Texts) for t in item.strings]
+        return [t for item in scene.shapes() if isinstance(item, Texts) for t in item.strings]
 
     own = texts(ev.load_preset(None, "cat"))
     assert "X  (4 × 16)" in own and sum(t.startswith("× W_") for t in own) == 3
@@ -318,10 +322,57 @@ def test_the_project_step_shows_where_q_k_v_come_from(width):
 def test_the_last_step_shows_concat_times_w_o_for_several_heads():
     def texts(state):
         scene = scene_of(ev.set_step(state, 4), 1400)
-        return [t for item in scene.items if isinstance(item, Texts) for t in item.strings]
+        return [t for item in scene.shapes() if isinstance(item, Texts) for t in item.strings]
 
     many = texts(ev.load_preset(None, "hot-dog"))
     assert "all 4 heads for 'dog': concat(o_1 … o_4) · W_O" in many and "× W_O →" in many
     spec = {"tokens": ["a", "b"], "embeddings": [[1, 0], [0, 1]], "w_q": [[1, 0], [0, 1]],
             "w_k": [[1, 0], [0, 1]], "w_v": [[1, 0], [0, 1]]}
     assert "× W_O →" not in texts(ev.load_scenario(None, spec)), "one head: nothing to concatenate"
+
+
+def test_mid_transition_the_old_panel_fades_out_and_the_new_one_fades_in():
+    state = cat(2)
+    drawn = commands(scene_of(state, 800, View(1, 2, 0.25)))
+    assert [c for c in drawn if c[0] == "opacity"] == [("opacity", 0.75), ("opacity", 0.25)]
+    # they slide the same way, the old one out to the left and the new one in from the right
+    assert [c[1] for c in drawn if c[0] == "translate"] == pytest.approx([-SLIDE * 0.25, SLIDE * 0.75])
+
+
+def still_shapes(scene):  # ids of the shapes inside still layers
+    def walk(items, still):
+        for item in items:
+            if isinstance(item, Layer):
+                yield from walk(item.items, still or item.still)
+            elif still:
+                yield id(item)
+    return set(walk(scene.items, False))
+
+
+@pytest.mark.parametrize("a, b", [(1, 2), (2, 3), (3, 4), (4, 3)])
+def test_a_still_panel_is_drawn_once_and_replayed_in_the_next_frames(monkeypatch, a, b):
+    for module, cache in ((draw, "_RECORDED"), (scene_layout, "_PANELS"), (scene_layout, "_TOKEN_STILL")):
+        monkeypatch.setattr(module, cache, {})  # start with nothing remembered from other tests
+    drawn = []
+    for kind, function in list(draw._DRAW.items()):
+        monkeypatch.setitem(draw._DRAW, kind, lambda p, shape, f=function: (drawn.append(id(shape)), f(p, shape)))
+    state = cat(b)
+    first_scene, second_scene = (scene_of(state, 800, View(a, b, t)) for t in (0.6, 0.8))  # same side of 0.5
+    first = commands(first_scene)
+    drawn_first, drawn[:] = set(drawn), []
+    second = commands(second_scene)
+    still = still_shapes(second_scene)
+    assert len(still) > 10 and still <= drawn_first  # drawn in the first frame, recorded...
+    assert not still & set(drawn)  # ...and replayed in the second, not drawn again
+    assert [c for c in first if c[0] == "text"] == [c for c in second if c[0] == "text"]  # the same labels
+    if (a, b) == (2, 3):
+        assert [c for c in first if c[0] == "beziers"] != [c for c in second if c[0] == "beziers"]  # beams grew
+
+
+def test_scores_blend_into_weights_as_the_weights_layer_grows_opaque():
+    state = cat(3)
+    drawn = commands(scene_of(state, 800, View(2, 3, 0.4)))
+    assert ("opacity", pytest.approx(0.4)) in drawn  # the weights' colours over the scores'
+    assert ("opacity", pytest.approx(0.2)) in drawn  # the scores' numbers fading out (1 - 2 x 0.4)
+    rest = commands(scene_of(state, 800, View(3, 3, 1.0)))
+    assert not [c for c in rest if c[0] == "opacity"]  # at rest: only the weights, fully opaque
