@@ -171,7 +171,9 @@ class App:
         old, self.state = self.state, new
         if new.scenario.step != old.scenario.step:
             if self.anim is not None:
-                self.anim.go(new.scenario.step, self.backend.loop.p.millis() if self.backend else 0.0)
+                # now, not the last frame's time: after a pause that frame is long gone, and a
+                # transition that started then would already be over (a jump, not an animation)
+                self.anim.go(new.scenario.step, self.backend.now() if self.backend else 0.0)
             self._post("step-changed", step=new.scenario.step)
         if new.scenario.query != old.scenario.query or new.tokens != old.tokens:
             self._post("query-changed", query=new.scenario.query, token=new.tokens[new.scenario.query])

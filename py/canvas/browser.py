@@ -57,6 +57,10 @@ class BrowserBackend:
         self.request_frame()
         return self.loop
 
+    def now(self):
+        """Milliseconds on the frame clock's timebase (requestAnimationFrame's), right now: for events."""
+        return float(js.performance.now())
+
     def request_frame(self):
         """Schedule one animation frame unless one is already pending."""
         if not self._frame_pending:

@@ -26,6 +26,10 @@ class RecordingBackend:
         self.loop.setup()
         return self.loop
 
+    def now(self):
+        """The frame clock (tests set it through step(now_ms))."""
+        return self.loop.p.time_ms
+
     def step(self, now_ms=None):
         """Run one frame (at `now_ms` on the frame clock); return True if it drew (and `commands` holds it)."""
         if now_ms is not None:

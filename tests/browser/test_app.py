@@ -177,6 +177,19 @@ def test_a_broken_scenario_link_says_why_and_keeps_the_default(page, server, exp
     assert page.input_value(T("sentence-input")) == "the hot dog was"
 
 
+def test_next_animates_even_after_the_page_was_idle(app):
+    """A step change starts its transition now, not at the last frame drawn (seconds ago when idle)."""
+    app.locator(T("step-slider")).fill("1")
+    app.wait_for_timeout(1500)  # idle: no frames
+    before = app.evaluate("aeView.frames()")
+    app.click(T("next-step"))
+    app.wait_for_timeout(1200)  # the 700 ms transition, and then rest
+    drawn = app.evaluate("aeView.frames()") - before
+    assert drawn >= 10, f"{drawn} frames: the stage jumped instead of moving"
+    app.wait_for_timeout(500)
+    assert app.evaluate("aeView.frames()") - before == drawn, "at rest again: no more frames"
+
+
 def test_every_head_at_once_changes_the_picture(app):
     def picture():
         return app.evaluate("document.querySelector('[data-testid=attention-canvas]').toDataURL()")
