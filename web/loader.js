@@ -62,13 +62,15 @@ function registerServiceWorker() {
 const nativeFetch = window.fetch.bind(window);
 window.fetch = async (input, init) => {
   const url = String(input instanceof Request ? input.url : input);
-  const response = await nativeFetch(input, init).catch((error) => {
-    if (init && init.integrity) {
-      // Subresource integrity: the browser refuses a file whose sha256 differs from the lock file's.
+  const response = await nativeFetch(input, init).catch(async (error) => {
+    // A file checked against its sha256 (subresource integrity) fails the same way whether its
+    // bytes were wrong or the download broke off: fetching it again unchecked tells which.
+    if (init && init.integrity && await downloadable(url)) {
       fail('hash-mismatch', `${shortName(url)} did not match its expected checksum (corrupted or stale copy). ` +
         'Rebuild dist/ with "python3 build.py" and deploy all of it together.');
     } else {
-      fail('network', `Could not download ${shortName(url)}: ${error.message}. Check the connection and reload.`);
+      fail('network', `Could not download ${shortName(url)} (${error.message}): the connection failed. ` +
+        'Check it and press Reload.');
     }
     throw error;
   });
@@ -93,6 +95,14 @@ window.fetch = async (input, init) => {
   }));
   return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
 };
+
+async function downloadable(url) {
+  try {
+    return (await nativeFetch(url, { cache: 'no-store' })).ok;
+  } catch {
+    return false;
+  }
+}
 
 function shortName(url) {
   return new URL(url, location.href).pathname.split('/').pop();

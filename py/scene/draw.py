@@ -4,10 +4,12 @@ Each shape type has one small function; the scene lists its shapes in paint orde
 A still layer (a stage panel, the chips) is recorded once and replayed in the
 frames that show the same shapes again, so an animation frame only draws what moves.
 """
+from collections import OrderedDict
+
 from scene.layout import Beams, Cells, Dots, Layer, Lines, Rect, Texts
 
-_RECORDED = {}  # id(shapes) -> (shapes, Segment): still layers drawn in recent frames
-MAX_RECORDED = 32
+_RECORDED = OrderedDict()  # id(shapes) -> (shapes, Segment): still layers drawn lately, least recent first
+MAX_RECORDED = 96  # more than layout remembers (scene.layout.MAX_PANELS), so what it keeps stays recorded
 
 
 def draw_scene(p, scene):  # P, Scene -> None
@@ -37,11 +39,12 @@ def _layer(p, layer):
 def _recorded(p, shapes):  # -> Segment
     hit = _RECORDED.get(id(shapes))
     if hit is not None and hit[0] is shapes:
+        _RECORDED.move_to_end(id(shapes))
         return hit[1]
-    if len(_RECORDED) >= MAX_RECORDED:
-        _RECORDED.clear()
     segment = p.record(lambda q: _draw_all(q, shapes))
     _RECORDED[id(shapes)] = (shapes, segment)
+    if len(_RECORDED) > MAX_RECORDED:
+        _RECORDED.popitem(last=False)
     return segment
 
 

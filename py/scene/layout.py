@@ -17,6 +17,7 @@ Beams are laid out with NumPy for all pairs at once, as rows of
 display_list.BEZIER_FIELDS, with alpha and width quantised to BEAM_LEVELS and
 sorted by style, so web/canvas.js strokes each run of equal style as one path.
 """
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 import math
@@ -27,6 +28,7 @@ from attention import model
 from attention.explain import output_terms
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT, approximate_text_width as _estimate
 from scene.colors import diverging, head_color, head_dash, ink_for, rgba, sequential
+from scene.timeline import View
 
 WIDE = 760  # px: from this canvas width on, the two views sit side by side
 TOKEN_SHARE = 0.42  # of a wide canvas's width, for the token view
@@ -403,25 +405,34 @@ def _fit_all(strings, size, max_w):
 
 def _token_view(computed, state, box, chips, view, pal):  # -> list of shapes
     """The beams (they grow and fade with the transition), then the chips and labels over them."""
-    return _beams(computed, state, chips, view, pal) + [_token_still(computed, state, box, chips, _shown(view), pal)]
+    return _beam_layer(computed, state, box, chips, view, pal) + [_token_still(computed, state, box, chips,
+                                                                            _shown(view), pal)]
 
 
-_TOKEN_STILL = {}  # the last frame's still token view: key -> (computed, state, Layer)
+def _beam_look(step):  # -> what the beams show at a stage: 0 nothing, 1 uniform grey lines, 2 the weights
+    return min(max(step - 1, 0), 2)
+
+
+def _beam_layer(computed, state, box, chips, view, pal):  # -> list of shapes
+    """The beams; when both ends of a transition show them alike, they do not move: a still layer."""
+    look = _beam_look(view.from_step)
+    if look != _beam_look(view.to_step):
+        return _beams(computed, state, chips, view, pal)
+    if look == 0:
+        return []
+    beams = _remembered("beams", computed, state, box, pal,
+                        lambda: _beams(computed, state, chips, View(view.to_step, view.to_step, 1.0), pal),
+                        look, chips)
+    return [Layer(beams, still=True)] if beams else []
 
 
 def _token_still(computed, state, box, chips, stage, pal):  # -> Layer
     """Chips, key labels, headers and legend: the same in every frame until the state or stage changes."""
-    key = (id(computed), id(state), chips, box, stage, pal)
-    hit = _TOKEN_STILL.get(key)
-    if hit is not None and hit[0] is computed and hit[1] is state:
-        return hit[2]
-    items = (_chip_shapes(state, chips, computed.trace.allowed[state.scenario.query], pal)
-             + _key_labels(computed, state, chips, stage, pal)
-             + _token_headers(state, box, chips, pal)
-             + _legend(computed, state, box, stage, pal))
-    _TOKEN_STILL.clear()
-    _TOKEN_STILL[key] = (computed, state, Layer(items, still=True))
-    return _TOKEN_STILL[key][2]
+    return _remembered("tokens", computed, state, box, pal, lambda: Layer(
+        _chip_shapes(state, chips, computed.trace.allowed[state.scenario.query], pal)
+        + _key_labels(computed, state, chips, stage, pal)
+        + _token_headers(state, box, chips, pal)
+        + _legend(computed, state, box, stage, pal), still=True), stage, chips)
 
 
 def _shown(view):  # View -> the stage that dominates the picture
@@ -686,22 +697,23 @@ def _formula(stage, trace, kind="self"):
             "o = Σ_j a_ij v_j")[stage]
 
 
-_PANELS = {}  # memo: a panel's inputs -> (computed, shapes), so frames that only move beams rebuild no matrices
-MAX_PANELS = 16
+_PANELS = OrderedDict()  # memo: a panel's inputs -> (computed, shapes), least recently used first
+MAX_PANELS = 64  # every stage's panel and parts for a few states: stepping back and forth rebuilds nothing
 
 
 def _remembered(kind, computed, state, box, pal, build, *extra):  # -> build(), or what it returned last time
     """Panels (and parts of panels) depend on these inputs only; while they stay, the shapes stay."""
     s = state.scenario
     key = (kind, id(computed), state.tokens, state.key_tokens, s.query, s.head, state.cell, state.hover,
-           state.overlay, _projectable(computed, state), box, pal, *extra)
+           state.overlay, state.beams, _projectable(computed, state), box, pal, *extra)
     hit = _PANELS.get(key)
     if hit is not None and hit[0] is computed:
+        _PANELS.move_to_end(key)
         return hit[1]
     value = build()
-    if len(_PANELS) >= MAX_PANELS:
-        _PANELS.clear()
     _PANELS[key] = (computed, value)
+    if len(_PANELS) > MAX_PANELS:
+        _PANELS.popitem(last=False)
     return value
 
 

@@ -87,6 +87,19 @@ def test_missing_runtime_file_is_reported(page, broken_copy, expect_errors):
     assert "python_stdlib.zip" in text and "404" in text
 
 
+def test_a_broken_download_says_so_and_reload_recovers(page, server, expect_errors):
+    """The NumPy wheel's download fails (connection lost): a message and a Reload button that works."""
+    page.context.route("**/numpy-*.whl", lambda route: route.abort("connectionreset"))
+    page.goto(server.url)
+    assert wait_ready(page, timeout=60_000) == "network"
+    box = page.locator('[data-testid="error"]')
+    assert "numpy-" in box.inner_text() and "connection" in box.inner_text()
+    page.context.unroute("**/numpy-*.whl")
+    box.get_by_role("button", name="Reload").click()
+    assert wait_ready(page) is None
+    assert page.evaluate("document.documentElement.dataset.error") is None
+
+
 class WrongWasmType(build.Handler):
     extensions_map = {**build.Handler.extensions_map, ".wasm": "application/octet-stream"}
 

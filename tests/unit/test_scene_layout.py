@@ -1,4 +1,5 @@
 """The scene layout as numbers: chips, beams, hit testing, every stage at every width, transitions, colours."""
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -351,8 +352,8 @@ def still_shapes(scene):  # ids of the shapes inside still layers
 
 @pytest.mark.parametrize("a, b", [(1, 2), (2, 3), (3, 4), (4, 3)])
 def test_a_still_panel_is_drawn_once_and_replayed_in_the_next_frames(monkeypatch, a, b):
-    for module, cache in ((draw, "_RECORDED"), (scene_layout, "_PANELS"), (scene_layout, "_TOKEN_STILL")):
-        monkeypatch.setattr(module, cache, {})  # start with nothing remembered from other tests
+    for module, cache in ((draw, "_RECORDED"), (scene_layout, "_PANELS")):
+        monkeypatch.setattr(module, cache, OrderedDict())  # start with nothing remembered from other tests
     drawn = []
     for kind, function in list(draw._DRAW.items()):
         monkeypatch.setitem(draw._DRAW, kind, lambda p, shape, f=function: (drawn.append(id(shape)), f(p, shape)))
