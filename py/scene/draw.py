@@ -6,7 +6,7 @@ frames that show the same shapes again, so an animation frame only draws what mo
 """
 from collections import OrderedDict
 
-from scene.layout import Beams, Cells, Dots, Layer, Lines, Rect, Texts
+from scene.shapes import Beams, Cells, Dots, Layer, Lines, Rect, Texts
 
 _RECORDED = OrderedDict()  # id(shapes) -> (shapes, Segment): still layers drawn lately, least recent first
 MAX_RECORDED = 96  # more than layout remembers (scene.layout.MAX_PANELS), so what it keeps stays recorded

@@ -9,9 +9,14 @@ The canvas has two regions: the token view (token chips and attention beams) and
 the stage view (the numbers of the current stage). Side by side on wide canvases,
 stacked on narrow ones. The five stages: 0 input, 1 project Q K V, 2 scores,
 3 softmax, 4 weighted sum. Between two stages (a View with t in (0, 1)) the panels
-cross-fade and slide; scores and weights share one grid whose colours lerp; in
-3 -> 4 the query's row of weights slides into the bars; beams grow from uniform
+cross-fade and slide (a Layer with an opacity and an offset); scores and weights
+share one grid whose weights colouring is drawn ever more opaque over the scores';
+in 3 -> 4 the query's row of weights slides into the bars; beams grow from uniform
 grey lines into their weights.
+
+What does not move from one frame to the next is built once and remembered
+(`_remembered`, keyed by what it depends on) and marked as a still Layer, which
+`scene.draw` records once and replays: an animation frame only builds what moves.
 
 Beams are laid out with NumPy for all pairs at once, as rows of
 display_list.BEZIER_FIELDS, with alpha and width quantised to BEAM_LEVELS and
@@ -28,6 +33,7 @@ from attention import model
 from attention.explain import output_terms
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT, approximate_text_width as _estimate
 from scene.colors import diverging, head_color, head_dash, ink_for, rgba, sequential
+from scene.shapes import Beams, Box, Cells, Dots, Grid, Layer, Lines, Rect, Texts
 from scene.timeline import View
 
 WIDE = 760  # px: from this canvas width on, the two views sit side by side
@@ -42,132 +48,13 @@ MAX_CELL_W, MAX_CELL_H = 72, 44
 STAGE_TITLES = ("Input", "Project Q, K, V", "Scores", "Softmax", "Weighted sum")
 
 
-# -- shapes ------------------------------------------------------------------
-
-@dataclass(frozen=True, eq=False)
-class Rect:
-    """A rectangle, rounded when radius > 0; fill or stroke may be None."""
-    x: float
-    y: float
-    w: float
-    h: float
-    fill: tuple | None
-    stroke: tuple | None = None
-    weight: float = 1.0
-    radius: float = 0.0
-
-
-@dataclass(frozen=True, eq=False)
-class Texts:
-    """Strings in one font, colour and alignment, each at its own point."""
-    strings: tuple
-    xy: np.ndarray  # [n, 2]
-    size: float
-    color: tuple
-    h: int = LEFT
-    v: int = MIDDLE
-    bold: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class Lines:
-    """Straight segments in one stroke, clipped to `clip` (x, y, w, h) when given."""
-    xy: np.ndarray  # [n, 4] x1 y1 x2 y2
-    color: tuple
-    weight: float
-    dash: tuple = (0, 0)
-    clip: tuple | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Dots:
-    xy: np.ndarray  # [n, 2] centres
-    d: float
-    color: tuple
-
-
-@dataclass(frozen=True, eq=False)
-class Cells:
-    """Filled rectangles grouped by colour, ((rgba, rects [m, 4]), ...), so each fill is set once."""
-    groups: tuple
-    radius: float = 0.0
-    stroke: tuple | None = None  # one outline for all of them, or None
-    weight: float = 1.0
-
-
-@dataclass(frozen=True, eq=False)
-class Beams:
-    curves: np.ndarray  # [count, 13] display_list.BEZIER_FIELDS, sorted by (alpha, width)
-    dash: tuple = (0, 0)
-
-
-@dataclass(frozen=True, eq=False)
-class Layer:
-    """Shapes drawn as a group, `alpha` times as opaque and moved `dx` px (a panel fading in or out).
-
-    `still` marks shapes that come back unchanged frame after frame (a stage panel, the chips):
-    scene.draw records their drawing once and replays it while the same shapes are shown.
-    """
-    items: list
-    alpha: float = 1.0
-    dx: float = 0.0
-    still: bool = False
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    w: float
-    h: float
-
-    def top(self, h, gap=0.0):  # -> (the top strip, the rest below it)
-        return Box(self.x, self.y, self.w, h), Box(self.x, self.y + h + gap, self.w, self.h - h - gap)
-
-    def bottom(self, h, gap=0.0):  # -> (the bottom strip, the rest above it)
-        return Box(self.x, self.y + self.h - h, self.w, h), Box(self.x, self.y, self.w, self.h - h - gap)
-
-    def left(self, w, gap=0.0):  # -> (the left strip, the rest right of it)
-        return Box(self.x, self.y, w, self.h), Box(self.x + w + gap, self.y, self.w - w - gap, self.h)
-
-    def inset(self, d):
-        return Box(self.x + d, self.y + d, self.w - 2 * d, self.h - 2 * d)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Where a matrix's cells are: row i, column j at (x + j cw, y + i ch)."""
-    x: float
-    y: float
-    cw: float
-    ch: float
-    n_rows: int
-    n_cols: int
-
-    def cell(self, i, j):  # -> (x, y, w, h)
-        return (self.x + j * self.cw, self.y + i * self.ch, self.cw, self.ch)
-
-    def rects(self):  # -> [n_rows * n_cols, 4], row by row
-        jj, ii = np.meshgrid(np.arange(self.n_cols), np.arange(self.n_rows))
-        x, y = self.x + jj.ravel() * self.cw, self.y + ii.ravel() * self.ch
-        return np.stack([x, y, np.full(x.shape, self.cw), np.full(x.shape, self.ch)], axis=1)
-
-    def centers(self):  # -> [n_rows * n_cols, 2]
-        r = self.rects()
-        return r[:, :2] + r[:, 2:] / 2
-
-    def index(self, x, y):  # -> (i, j) | None
-        j, i = math.floor((x - self.x) / self.cw), math.floor((y - self.y) / self.ch)
-        return (i, j) if 0 <= i < self.n_rows and 0 <= j < self.n_cols else None
-
-
 @dataclass(frozen=True, eq=False)
 class Scene:
     """Everything one frame draws, in paint order, plus what a click can hit."""
     width: float
     height: float
     background: tuple
-    items: tuple  # Rect | Texts | Lines | Dots | Cells | Beams, painted in this order
+    items: tuple  # shapes (scene.shapes), painted in this order; Layers hold more of them
     q_rects: np.ndarray  # [n_q, 4] query chips (x, y, w, h)
     k_rects: np.ndarray  # [n_k, 4] key chips
     grid: Grid | None  # the n_q x n_k heatmap (scores, softmax), if one is shown
@@ -405,8 +292,8 @@ def _fit_all(strings, size, max_w):
 
 def _token_view(computed, state, box, chips, view, pal):  # -> list of shapes
     """The beams (they grow and fade with the transition), then the chips and labels over them."""
-    return _beam_layer(computed, state, box, chips, view, pal) + [_token_still(computed, state, box, chips,
-                                                                            _shown(view), pal)]
+    still = _token_still(computed, state, box, chips, _shown(view), pal)
+    return _beam_layer(computed, state, box, chips, view, pal) + [still]
 
 
 def _beam_look(step):  # -> what the beams show at a stage: 0 nothing, 1 uniform grey lines, 2 the weights

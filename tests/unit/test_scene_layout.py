@@ -12,7 +12,8 @@ from scene.colors import contrast, diverging, ink_for, luminance, palette, seque
 from scene import draw
 from scene import layout as scene_layout
 from scene.draw import draw_scene
-from scene.layout import SLIDE, Beams, Layer, Texts, layout
+from scene.layout import SLIDE, layout
+from scene.shapes import Beams, Layer, Texts
 from scene.timeline import View
 from ui import state as ev
 

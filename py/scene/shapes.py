@@ -1,0 +1,130 @@
+"""The shapes a Scene is made of: plain data, positioned in CSS px, drawn by scene.draw.
+
+Each shape holds many items of one style where it can (all the texts of one
+font and colour, all the cells of one colour), so drawing a frame makes few calls.
+`Box` and `Grid` are the geometry layout works with: a rectangle that can be
+cut into strips, and where the cells of a matrix are.
+"""
+from dataclasses import dataclass
+import math
+
+import numpy as np
+
+from canvas.api import LEFT, MIDDLE
+
+
+@dataclass(frozen=True, eq=False)
+class Rect:
+    """A rectangle, rounded when radius > 0; fill or stroke may be None."""
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: tuple | None
+    stroke: tuple | None = None
+    weight: float = 1.0
+    radius: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class Texts:
+    """Strings in one font, colour and alignment, each at its own point."""
+    strings: tuple
+    xy: np.ndarray  # [n, 2]
+    size: float
+    color: tuple
+    h: int = LEFT
+    v: int = MIDDLE
+    bold: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Lines:
+    """Straight segments in one stroke, clipped to `clip` (x, y, w, h) when given."""
+    xy: np.ndarray  # [n, 4] x1 y1 x2 y2
+    color: tuple
+    weight: float
+    dash: tuple = (0, 0)
+    clip: tuple | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Dots:
+    xy: np.ndarray  # [n, 2] centres
+    d: float
+    color: tuple
+
+
+@dataclass(frozen=True, eq=False)
+class Cells:
+    """Filled rectangles grouped by colour, ((rgba, rects [m, 4]), ...), so each fill is set once."""
+    groups: tuple
+    radius: float = 0.0
+    stroke: tuple | None = None  # one outline for all of them, or None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class Beams:
+    curves: np.ndarray  # [count, 13] display_list.BEZIER_FIELDS, sorted by (alpha, width)
+    dash: tuple = (0, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """Shapes drawn as a group, `alpha` times as opaque and moved `dx` px (a panel fading in or out).
+
+    `still` marks shapes that come back unchanged frame after frame (a stage panel, the chips):
+    scene.draw records their drawing once and replays it while the same shapes are shown.
+    """
+    items: list
+    alpha: float = 1.0
+    dx: float = 0.0
+    still: bool = False
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def top(self, h, gap=0.0):  # -> (the top strip, the rest below it)
+        return Box(self.x, self.y, self.w, h), Box(self.x, self.y + h + gap, self.w, self.h - h - gap)
+
+    def bottom(self, h, gap=0.0):  # -> (the bottom strip, the rest above it)
+        return Box(self.x, self.y + self.h - h, self.w, h), Box(self.x, self.y, self.w, self.h - h - gap)
+
+    def left(self, w, gap=0.0):  # -> (the left strip, the rest right of it)
+        return Box(self.x, self.y, w, self.h), Box(self.x + w + gap, self.y, self.w - w - gap, self.h)
+
+    def inset(self, d):
+        return Box(self.x + d, self.y + d, self.w - 2 * d, self.h - 2 * d)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where a matrix's cells are: row i, column j at (x + j cw, y + i ch)."""
+    x: float
+    y: float
+    cw: float
+    ch: float
+    n_rows: int
+    n_cols: int
+
+    def cell(self, i, j):  # -> (x, y, w, h)
+        return (self.x + j * self.cw, self.y + i * self.ch, self.cw, self.ch)
+
+    def rects(self):  # -> [n_rows * n_cols, 4], row by row
+        jj, ii = np.meshgrid(np.arange(self.n_cols), np.arange(self.n_rows))
+        x, y = self.x + jj.ravel() * self.cw, self.y + ii.ravel() * self.ch
+        return np.stack([x, y, np.full(x.shape, self.cw), np.full(x.shape, self.ch)], axis=1)
+
+    def centers(self):  # -> [n_rows * n_cols, 2]
+        r = self.rects()
+        return r[:, :2] + r[:, 2:] / 2
+
+    def index(self, x, y):  # -> (i, j) | None
+        j, i = math.floor((x - self.x) / self.cw), math.floor((y - self.y) / self.ch)
+        return (i, j) if 0 <= i < self.n_rows and 0 <= j < self.n_cols else None
