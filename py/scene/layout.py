@@ -826,7 +826,7 @@ def _scatter(box, xy, labels, selected, arrow_to, pal, caption):  # [n, 2], ...,
     items += _texts([(_short(labels[selected]), px[selected, 0] + 8, px[selected, 1] - 1)], pal.small,
                     rgba(pal.ink), bold=True)
     arrow = None if arrow_to is None else px[[selected, n]]
-    return items + _caption(caption, cap.x, cap.y + cap.h / 2, pal), arrow
+    return items + _caption(_fit(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal), arrow
 
 
 def _arrow(start, end):  # (x, y), (x, y) -> [3, 4] the shaft and the two strokes of the head

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bench.scene import big_scenario
-from canvas.api import P
+from canvas.api import P, approximate_text_width
 from canvas.display_list import decode
 from scene.colors import contrast, diverging, ink_for, luminance, palette, sequential
 from scene import draw
@@ -176,6 +176,11 @@ def test_every_stage_lays_out_with_readable_text_inside_the_canvas(make, width):
             assert texts and min(t.size for t in texts) >= 12
             xy = np.concatenate([t.xy for t in texts])
             assert (xy >= 0).all() and (xy[:, 0] <= width).all() and (xy[:, 1] <= height).all()
+            for t in texts:  # whole strings, not just their anchors (with the width layout assumes here)
+                for s, (x, _) in zip(t.strings, t.xy.tolist()):
+                    w = approximate_text_width(s, t.size, t.bold)
+                    left = x - (0, w / 2, w)[t.h]
+                    assert -1 <= left and left + w <= width + 1, (step, s)
 
 
 @pytest.mark.parametrize("dark, large", [(False, False), (True, False), (False, True), (True, True)])
