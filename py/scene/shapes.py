@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from canvas.api import LEFT, MIDDLE
+from canvas.api import LEFT, MIDDLE, approximate_text_width as _estimate
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,3 +128,65 @@ class Grid:
     def index(self, x, y):  # -> (i, j) | None
         j, i = math.floor((x - self.x) / self.cw), math.floor((y - self.y) / self.ch)
         return (i, j) if 0 <= i < self.n_rows and 0 <= j < self.n_cols else None
+
+
+# -- building shapes ---------------------------------------------------------------
+
+def text_w(s, size, bold=False):
+    """Estimated width of s in px, generously: layout has no browser to measure with."""
+    return 1.1 * _estimate(s, size, bold)
+
+
+def fit_text(s, size, max_w, bold=False):  # -> s, or its beginning + "…" so that it fits max_w px
+    if text_w(s, size, bold) <= max_w:
+        return s
+    keep = max(1, int(max_w / text_w("n", size, bold)) - 1)
+    return s[:keep] + "…"
+
+
+def first_fitting(candidates, size, max_w):  # -> the first string that fits, else the last one shortened
+    for text in candidates:
+        if text_w(text, size) <= max_w:
+            return text
+    return fit_text(candidates[-1], size, max_w)
+
+
+def fit_all(strings, size, max_w):
+    return tuple(fit_text(s, size, max_w) for s in strings)
+
+
+def texts_at(entries, size, color, h=LEFT, bold=False):  # [(string, x, y)] -> [Texts] (empty if no entries)
+    if not entries:
+        return []
+    strings, xs, ys = zip(*entries)
+    return [Texts(tuple(strings), np.column_stack([xs, ys]), size, color, h, MIDDLE, bold)]
+
+
+def cells_by_colour(rects, colors, radius=0.0, stroke=None, weight=1.0):  # [n, 4], [n, 4] -> Cells
+    """Rectangles grouped by (rounded) colour; fully transparent ones are left out."""
+    colors = np.clip(np.round(np.asarray(colors, dtype=np.float64)), 0, 255).astype(np.int64)
+    keep = colors[:, 3] > 0
+    rects, colors = rects[keep], colors[keep]
+    keys = ((colors[:, 0] * 256 + colors[:, 1]) * 256 + colors[:, 2]) * 256 + colors[:, 3]  # one int per colour
+    order = np.argsort(keys, kind="stable")
+    starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
+    parts = np.split(rects[order], starts[1:])
+    firsts = colors[order[starts]].tolist()
+    return Cells(tuple((tuple(float(v) for v in c), r) for c, r in zip(firsts, parts)), radius, stroke, weight)
+
+
+def outline_rect(rect, color, weight, radius=3.0):  # (x, y, w, h) -> Rect
+    x, y, w, h = rect
+    return Rect(x, y, w, h, None, color, weight, radius)
+
+
+def arrow_lines(start, end):  # (x, y), (x, y) -> [3, 4] the shaft and the two strokes of the head
+    d = np.asarray(end) - np.asarray(start)
+    length = float(np.hypot(*d))
+    if length < 1.0:
+        return np.array([[*start, *end]])
+    u = d / length
+    head = min(10.0, length * 0.4)
+    back = np.asarray(end) - head * u
+    side = np.array([-u[1], u[0]]) * head * 0.5
+    return np.array([[*start, *end], [*end, *(back + side)], [*end, *(back - side)]])

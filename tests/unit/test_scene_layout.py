@@ -10,7 +10,7 @@ from canvas.api import P, approximate_text_width
 from canvas.display_list import decode
 from scene.colors import contrast, diverging, ink_for, luminance, palette, sequential
 from scene import draw
-from scene import layout as scene_layout
+from scene import panels
 from scene.draw import draw_scene
 from scene.layout import SLIDE, layout
 from scene.shapes import Beams, Layer, Texts
@@ -358,7 +358,7 @@ def still_shapes(scene):  # ids of the shapes inside still layers
 
 @pytest.mark.parametrize("a, b", [(1, 2), (2, 3), (3, 4), (4, 3)])
 def test_a_still_panel_is_drawn_once_and_replayed_in_the_next_frames(monkeypatch, a, b):
-    for module, cache in ((draw, "_RECORDED"), (scene_layout, "_PANELS")):
+    for module, cache in ((draw, "_RECORDED"), (panels, "_PANELS")):
         monkeypatch.setattr(module, cache, OrderedDict())  # start with nothing remembered from other tests
     drawn = []
     for kind, function in list(draw._DRAW.items()):

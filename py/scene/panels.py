@@ -1,0 +1,557 @@
+"""The stage view's panels: what each of the five stages shows, as shapes in a Box.
+
+Stage 0 input (X as a heatmap, the 2-D scatter), 1 projection (Q, K, V and the
+arrows from X), 2-3 the n_q x n_k grid of scores blending into weights, 4 the
+weighted sum (bars, a_ij v_j, the output, every head's concat). Panels are
+remembered (`remembered`) while what they depend on stays, so animation frames
+rebuild nothing; scene.layout places them, fades them and adds the title.
+"""
+from collections import OrderedDict
+from dataclasses import dataclass
+import math
+
+import numpy as np
+
+from attention import model
+from attention.explain import output_terms
+from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
+from scene.colors import diverging, head_color, ink_for, rgba, sequential
+from scene.shapes import (Box, Cells, Dots, Grid, Layer, Lines, Rect, Texts, arrow_lines, cells_by_colour,
+                          first_fitting, fit_text, outline_rect, text_w, texts_at)
+
+GAP = 14  # px between the parts of a panel (and between the two views)
+MAX_CELL_W, MAX_CELL_H = 72, 44
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """One stage's shapes, with the heatmap grid and weight bars a transition may need."""
+    items: list
+    grid: Grid | None = None
+    bars: np.ndarray | None = None  # [n_k, 4] stage 4's weight bars at full length
+    arrow: np.ndarray | None = None  # [2, 2] px: stage 4's arrow from the query's embedding to x + output
+    heads: np.ndarray | None = None  # [heads, 4] px: the small multiples of every head (softmax, all heads shown)
+    still: bool = True  # False when `items` are layers already (a blend of two still pictures)
+
+
+def line_h(pal):  # px: the height of one line of small text with its margin
+    return pal.small + 8
+
+
+_PANELS = OrderedDict()  # memo: a panel's inputs -> (computed, shapes), least recently used first
+MAX_PANELS = 64  # every stage's panel and parts for a few states: stepping back and forth rebuilds nothing
+
+
+def remembered(kind, computed, state, box, pal, build, *extra):  # -> build(), or what it returned last time
+    """Panels (and parts of panels) depend on these inputs only; while they stay, the shapes stay."""
+    s = state.scenario
+    key = (kind, id(computed), state.tokens, state.key_tokens, s.query, s.head, state.cell, state.hover,
+           state.overlay, state.beams, projectable(computed, state), box, pal, *extra)
+    hit = _PANELS.get(key)
+    if hit is not None and hit[0] is computed:
+        _PANELS.move_to_end(key)
+        return hit[1]
+    value = build()
+    _PANELS[key] = (computed, value)
+    if len(_PANELS) > MAX_PANELS:
+        _PANELS.popitem(last=False)
+    return value
+
+
+def stage_panel(stage, computed, state, box, pal, mix):  # -> Panel
+    """Stage `stage`'s shapes in `box` (`mix` blends scores into weights), remembered for the next frames."""
+    if stage in (2, 3):
+        return _matrix_panel(computed, state, box, pal, mix)
+    return remembered(stage, computed, state, box, pal, lambda: _build_panel(stage, computed, state, box, pal))
+
+
+def _build_panel(stage, computed, state, box, pal):  # -> Panel
+    if stage == 0:
+        return _input_panel(computed, state, box, pal)
+    if stage == 1:
+        return _project_panel(computed, state, box, pal)
+    return _sum_panel(computed, state, box, pal)
+
+
+def panel_items(panel, arrival, pal):  # -> the panel's shapes, with its output arrow grown to `arrival` (0..1)
+    items = [Layer(panel.items, still=True)] if panel.still else panel.items
+    if panel.arrow is None:
+        return items
+    start, end = panel.arrow
+    tip = start + (end - start) * arrival
+    return items + [Lines(arrow_lines(start, tip), rgba(pal.accent), 2.5), Dots(tip[None, :], 9.0, rgba(pal.accent))]
+
+
+# -- matrices -----------------------------------------------------------------------
+
+def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, selected_row=None, label_share=0.28):
+    """A grid of cells in `box` after its row labels (left) and column labels (top); -> Grid, label shapes."""
+    label_w = 0.0
+    if row_labels is not None:
+        label_w = min(max(text_w(s, pal.small, True) for s in row_labels) + 8, box.w * label_share)
+    cw = min((box.w - label_w) / (n_cols + extra_cols), MAX_CELL_W)
+    col_lines, col_step = _column_label_plan(col_labels, cw, pal) if col_labels is not None else (0, 1)
+    col_h = col_lines * (pal.small + 4)
+    ch = max(min((box.h - col_h) / n_rows, MAX_CELL_H), 1.0)
+    grid = Grid(box.x + label_w, box.y + col_h, cw, ch, n_rows, n_cols)
+    items = []
+    if row_labels is not None:
+        items += _row_labels(grid, row_labels, label_w, pal, selected_row)
+    if col_labels is not None:
+        items += _column_labels(grid, col_labels, col_lines, col_step, pal)
+    return grid, items
+
+
+def _column_label_plan(labels, cw, pal):  # -> (lines 1 or 2, label every `step` columns)
+    """One line when every label fits its column; else two staggered lines, thinned out as needed."""
+    widest = max(text_w(_short(s), pal.small) for s in labels) + 4
+    if widest <= cw:
+        return 1, 1
+    return 2, max(1, math.ceil(widest / (2 * cw)))
+
+
+def _short(s):  # column labels: at most 9 characters
+    return s if len(s) <= 9 else s[:8] + "…"
+
+
+def _column_labels(grid, labels, lines, step, pal):  # -> list of shapes
+    line_h = pal.small + 4
+    top = grid.y - lines * line_h
+    entries = [(_short(labels[j]), grid.x + (j + 0.5) * grid.cw, top + line_h * ((j // step) % lines + 0.5))
+               for j in range(0, grid.n_cols, step)]
+    return texts_at(entries, pal.small, rgba(pal.muted), CENTER)
+
+
+def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
+    """Every k-th row's label, so that labels never overlap; the selected row's always, in bold."""
+    step = max(1, math.ceil((pal.small + 1) / grid.ch))
+    rows = [i for i in range(0, grid.n_rows, step) if selected is None or abs(i - selected) >= step]
+    x = grid.x - 6
+    plain = [(fit_text(labels[i], pal.small, width - 8), x, grid.y + (i + 0.5) * grid.ch) for i in rows]
+    items = texts_at(plain, pal.small, rgba(pal.muted), RIGHT)
+    if selected is not None:
+        items += texts_at([(fit_text(labels[selected], pal.small, width - 8, True), x, grid.y + (selected + 0.5) * grid.ch)],
+                        pal.small, rgba(pal.ink), RIGHT, bold=True)
+    return items
+
+
+def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str [r, c] | None
+    """Each cell's number, in dark or light ink to suit its colour, when the cells are large enough."""
+    size = pal.text if grid.ch >= 30 and _decimals(values, grid, pal.text) == 2 else pal.small
+    decimals = _decimals(values, grid, size)
+    if decimals is None:
+        return []
+    strings = [number_text(v, decimals) for v in values.ravel().tolist()]
+    if special is not None:
+        strings = [sp or s for s, sp in zip(strings, special.ravel().tolist())]
+    ink = ink_for(colors.reshape(-1, 4), pal)
+    dark = ink[:, 0] < 128
+    centers = grid.centers()
+    out = []
+    for group in (dark, ~dark):
+        idx = np.flatnonzero(group)
+        if len(idx):
+            out.append(Texts(tuple(strings[i] for i in idx), centers[idx], size,
+                             tuple(ink[idx[0]]), CENTER, MIDDLE))
+    return out
+
+
+def _decimals(values, grid, size):  # -> 2, 1, 0 or None (no room for numbers in `size` px)
+    if grid.ch < size + 2:
+        return None
+    biggest = float(np.max(np.abs(values))) if values.size else 0.0
+    digits = len(str(int(biggest))) + (1 if np.any(values < 0) else 0)
+    for decimals in (2, 1, 0):
+        text = "8" * digits + ("." + "8" * decimals if decimals else "")
+        if text_w(text, size) + 6 <= grid.cw:
+            return decimals
+    return None
+
+
+def number_text(v, decimals):
+    """v with `decimals` decimals and a true minus sign; never "−0"."""
+    text = f"{v:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text.replace("-", "−")
+
+
+def _separators(grid, pal):  # -> [Lines] hairlines between cells, in the panel's colour, when cells are large
+    if min(grid.cw, grid.ch) < 8:
+        return []
+    w, h = grid.cw * grid.n_cols, grid.ch * grid.n_rows
+    xs = grid.x + np.arange(1, grid.n_cols) * grid.cw
+    ys = grid.y + np.arange(1, grid.n_rows) * grid.ch
+    xy = np.concatenate([np.column_stack([xs, np.full(xs.shape, grid.y), xs, np.full(xs.shape, grid.y + h)]),
+                         np.column_stack([np.full(ys.shape, grid.x), ys, np.full(ys.shape, grid.x + w), ys])])
+    return [Lines(xy, rgba(pal.panel), 1.0)]
+
+
+def _limit(*arrays):  # -> the largest |value| (1.0 if all are 0), the colour scale of a signed matrix
+    m = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    return m if m > 0 else 1.0
+
+
+def _signed_matrix(box, values, limit, row_labels, col_labels, pal, selected_row=None, label_share=0.28):
+    """A matrix of signed numbers as a diverging heatmap (±limit full strength); -> shapes, Grid."""
+    grid, items = _grid_in(box, *values.shape, row_labels, col_labels, pal, selected_row=selected_row,
+                           label_share=label_share)
+    colors = diverging(values, limit, pal)
+    items += [cells_by_colour(grid.rects(), colors.reshape(-1, 4)), *_separators(grid, pal)]
+    items += _numbers(grid, values, colors, pal)
+    if selected_row is not None:
+        x, y, _, h = grid.cell(selected_row, 0)
+        items.append(outline_rect((x - 1, y - 1, grid.cw * grid.n_cols + 1, h + 1), rgba(pal.accent), 2.0))
+    return items, grid
+
+
+def _caption(text, x, y, pal, h=LEFT):
+    return texts_at([(text, x, y)], pal.text, rgba(pal.muted), h)
+
+
+# -- stage 0: input ---------------------------------------------------------------
+
+def _input_panel(computed, state, box, pal):  # -> Panel
+    """X as a heatmap (feature names as column labels) and the tokens on the 2-D scatter plot."""
+    matrix_box, scatter_box = _split_for_scatter(box, 0.6)
+    x = computed.x
+    heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
+    items, _ = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.scenario.query)
+    items += _caption(f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}", cap.x, cap.y + cap.h / 2, pal)
+    if scatter_box is not None:
+        items += _scatter(scatter_box, computed.xy, state.tokens, state.scenario.query, None, pal,
+                          "embedding map" if projectable(computed, state) else "first two coordinates")[0]
+    return Panel(items)
+
+
+def _split_for_scatter(box, share):  # -> (matrix Box, scatter Box | None)
+    """Side by side when the box is wide, stacked when tall, no scatter when there is no room."""
+    if box.w >= 1.3 * box.h and box.w >= 420:
+        return box.left(box.w * share, GAP)
+    if box.h >= 220:
+        return box.top(box.h * share, GAP)
+    return box, None
+
+
+def projectable(computed, state):
+    """Whether the scatter plot is the toy model's map, on which an output vector can be placed too."""
+    return computed.toy and state.scenario.embeddings is None
+
+
+def _scatter(box, xy, labels, selected, arrow_to, pal, caption):  # [n, 2], ..., [2] | None -> shapes, [2, 2] | None
+    """Points with their tokens, scaled to leave room for `arrow_to`; -> shapes, the arrow's ends in px."""
+    cap, plot = box.bottom(line_h(pal), 2)
+    items = [Rect(plot.x, plot.y, plot.w, plot.h, rgba(pal.background), rgba(pal.grid), 1.0, 6)]
+    points = xy if arrow_to is None else np.vstack([xy, arrow_to])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    span = np.maximum(hi - lo, 1e-6)
+    label_room = min(max(text_w(s, pal.small) for s in labels) + 10, plot.w * 0.35)
+    inner = Box(plot.x + 12, plot.y + 12, plot.w - 24 - label_room, plot.h - 24)
+    px = np.column_stack([inner.x + (points[:, 0] - lo[0]) / span[0] * inner.w,
+                          inner.y + inner.h - (points[:, 1] - lo[1]) / span[1] * inner.h])
+    n = len(labels)
+    others = np.arange(n) != selected
+    items.append(Dots(px[:n][others], 8.0, rgba(pal.muted)))
+    items += texts_at([(_short(labels[i]), px[i, 0] + 7, px[i, 1]) for i in np.flatnonzero(others)],
+                    pal.small, rgba(pal.muted))
+    items.append(Dots(px[selected:selected + 1], 11.0, rgba(pal.accent)))
+    items += texts_at([(_short(labels[selected]), px[selected, 0] + 8, px[selected, 1] - 1)], pal.small,
+                    rgba(pal.ink), bold=True)
+    arrow = None if arrow_to is None else px[[selected, n]]
+    return items + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal), arrow
+
+
+# -- stage 1: project ----------------------------------------------------------------
+
+def _project_panel(computed, state, box, pal):  # -> Panel
+    """Q, K and V of the current head side by side, one colour scale, the query's row outlined in Q;
+    below them, where they come from: X (and C for cross-attention) times W_Q, W_K, W_V."""
+    trace, s = computed.trace, state.scenario
+    q, k, v = trace.q[s.head], trace.k[s.head], trace.v[s.head]
+    limit = _limit(q, k, v)
+    cap_h = line_h(pal)
+    rows = max(len(state.tokens), len(state.key_tokens))
+    flow_h = min(box.h * 0.4, 140.0) if box.h - min(box.h * 0.4, 140.0) >= rows * 10 + cap_h else 0.0
+    top = box.top(box.h - flow_h, 6)[0] if flow_h else box
+    label_w = min(max(text_w(t, pal.small, True) for t in (*state.tokens, *state.key_tokens)) + 8,
+                  box.w * 0.18)
+    cw = min((box.w - 2 * label_w - 2 * GAP) / (q.shape[1] + k.shape[1] + v.shape[1]), MAX_CELL_W)
+    boxes, x = [], box.x
+    for width in (label_w + cw * q.shape[1], label_w + cw * k.shape[1], cw * v.shape[1]):
+        boxes.append(Box(x, top.y + cap_h, width, top.h - cap_h))
+        x += width + GAP
+    source = "C" if state.kind == "cross" else "X"
+    items, grids = [], []
+    specs = ((q, state.tokens, "Q = X·W_Q", s.query), (k, state.key_tokens, f"K = {source}·W_K", None),
+             (v, None, f"V = {source}·W_V", None))
+    for b, (values, labels, caption, selected) in zip(boxes, specs):
+        shapes, grid = _signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6)
+        items += shapes + texts_at([(caption, grid.x, top.y + cap_h / 2)], pal.text, rgba(pal.ink), bold=True)
+        grids.append(grid)
+    if flow_h:
+        items += _projection_flow(computed, state, Box(box.x, box.y + box.h - flow_h, box.w, flow_h), grids, pal)
+    return Panel(items)
+
+
+def _projection_flow(computed, state, box, grids, pal):  # -> shapes: X (and C) with arrows up to Q, K, V
+    """Thumbnails of the inputs, each with arrows labelled W_Q / W_K / W_V (and their shapes) to what they make."""
+    trace = computed.trace
+    d_model, d_k, d_v = computed.x.shape[1], trace.d_k, trace.d_v
+    sources = [("X", computed.x, (0, 1, 2))]
+    if state.kind == "cross":
+        sources = [("X", computed.x, (0,)), ("C", computed.context_x, (1, 2))]
+    label_h = pal.small + 6
+    items = []
+    for n, (name, values, targets) in enumerate(sources):
+        slot = Box(box.x + box.w * n / len(sources), box.y, box.w / len(sources), box.h)
+        cell = max(min(slot.w * 0.3 / values.shape[1], (slot.h - 2 * label_h - 30) / values.shape[0]), 1.0)
+        w, h = cell * values.shape[1], cell * values.shape[0]
+        x, y = slot.x + (slot.w - w) / 2, slot.y + slot.h - h - label_h
+        thumb = Grid(x, y, cell, cell, *values.shape)
+        items.append(cells_by_colour(thumb.rects(), diverging(values, _limit(values), pal).reshape(-1, 4)))
+        items += texts_at([(f"{name}  ({values.shape[0]} × {d_model})", x + w / 2, y + h + label_h / 2)],
+                        pal.small, rgba(pal.ink), CENTER, bold=True)
+        for target in targets:
+            g = grids[target]
+            end = np.array([g.x + g.cw * g.n_cols / 2, g.y + g.ch * g.n_rows + 4])
+            start = np.array([x + w * (0.2 + 0.3 * (target - targets[0])) if len(targets) > 1 else x + w / 2, y - 2])
+            items.append(Lines(arrow_lines(start, end), rgba(pal.muted), 1.5))
+            mid = (start + end) / 2
+            matrix = ("W_Q", "W_K", "W_V")[target]
+            cols = (d_k, d_k, d_v)[target]
+            room = box.w / 3 - 12  # the labels of three arrows share the width
+            label = first_fitting((f"× {matrix} ({d_model} × {cols})", f"× {matrix}"), pal.small, room)
+            items += texts_at([(label, float(mid[0]) + 6, float(mid[1]))], pal.small, rgba(pal.muted))
+    return items
+
+
+# -- stages 2 and 3: scores and weights ------------------------------------------------
+
+def _matrix_panel(computed, state, box, pal, mix):  # -> Panel
+    """The n_q x n_k grid: scaled scores (mix 0, diverging) blending into weights (mix 1, sequential).
+
+    Each colouring is a still layer; the blend draws the weights' layer at opacity `mix` over
+    the scores' one, which is exactly the mixed colour because the cells are opaque. Numbers
+    fade out (scores) and in (weights) around mix = 0.5, when the small multiples appear.
+    """
+    parts = remembered("matrix", computed, state, box, pal, lambda: _matrix_parts(computed, state, box, pal, mix),
+                        mix >= 0.5)
+    layers = [(parts.under, 1.0), (parts.score_cells, 1.0 if mix < 1 else 0.0), (parts.weight_cells, mix),
+              (parts.over, 1.0)]
+    layers += [(parts.score_numbers, 1 - 2 * mix)] if mix < 0.5 else [(parts.weight_numbers, 2 * mix - 1)]
+    layers += [(parts.marks, 1.0)]
+    items = [Layer(shapes, alpha, still=True) for shapes, alpha in layers if shapes and alpha > 0]
+    return Panel(items, parts.grid, heads=parts.heads, still=False)
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixParts:
+    """Stages 3-4's grid in still pieces, each drawn once (lists of shapes)."""
+    grid: Grid
+    heads: np.ndarray | None  # [heads, 4] the small multiples' rects, when shown
+    under: list  # labels, mask hatching
+    score_cells: list
+    weight_cells: list
+    over: list  # separators between cells
+    score_numbers: list
+    weight_numbers: list  # and the row sums
+    marks: list  # outlines of the query's row and the open/hovered cell, the caption, the small multiples
+
+
+def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 0.5 or mix >= 0.5)
+    trace, s = computed.trace, state.scenario
+    scores, weights, allowed = trace.scaled[s.head], trace.weights[s.head], trace.allowed
+    heat, cap = box.bottom(line_h(pal), 4)[1], box.bottom(line_h(pal))[0]
+    multiples, head_rects = [], None
+    if state.overlay and mix >= 0.5 and trace.heads > 1:
+        strip, heat = heat.bottom(min(heat.h * 0.38, 150), 8)
+        multiples, head_rects = _small_multiples(computed, state, strip, pal)
+    grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
+                           selected_row=s.query)
+    if not allowed.all():
+        under.append(_hatch(grid, pal))
+    score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
+    score_colors[~allowed] = weight_colors[~allowed] = rgba(pal.background, 0.0)
+    caption = (f"row '{state.tokens[s.query]}': entropy {computed.entropy[s.head, s.query]:.2f} bits"
+               if mix >= 0.5 else _scores_caption(trace, allowed))
+    return MatrixParts(
+        grid, head_rects, under,
+        [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))], [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))],
+        _separators(grid, pal),
+        _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞")),
+        _numbers(grid, weights, weight_colors, pal) + _row_sums(grid, weights, pal),
+        _grid_marks(grid, state, pal) + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
+        + multiples)
+
+
+def _small_multiples(computed, state, box, pal):  # -> (shapes, [heads, 4] rects)
+    """Every head's weights as a small heatmap with its name, side by side; the selected head outlined."""
+    weights, heads = computed.trace.weights, computed.trace.heads
+    n_q, n_k = weights.shape[1:]
+    gap = 10.0
+    width = (box.w - gap * (heads - 1)) / heads
+    label = pal.small + 4
+    cell = max(min(width / n_k, (box.h - label) / n_q), 1.0)
+    items, rects = [], []
+    for h in range(heads):
+        x = box.x + h * (width + gap) + (width - cell * n_k) / 2
+        grid = Grid(x, box.y + label, cell, cell, n_q, n_k)
+        items.append(cells_by_colour(grid.rects(), sequential(weights[h], pal).reshape(-1, 4)))
+        name = fit_text(computed.head_names[h], pal.small, width)
+        items += texts_at([(name, x + cell * n_k / 2, box.y + label / 2)], pal.small, rgba(pal.ink), CENTER)
+        rect = (x - 2, box.y, cell * n_k + 4, label + cell * n_q + 2)
+        rects.append(rect)
+        if h == state.scenario.head:
+            items.append(outline_rect(rect, rgba(pal.accent), 2.0))
+    return items, np.array(rects, dtype=np.float64)
+
+
+def _scores_caption(trace, allowed):
+    scale = f"divided by √d_k = {trace.scale_factor:.2f}" if trace.scale else "not scaled"
+    return f"scores {scale}" + ("; masked: −∞" if not allowed.all() else "")
+
+
+def _hatch(grid, pal):  # -> Lines: diagonal stripes over the grid, seen where masked cells leave gaps
+    w, h = grid.cw * grid.n_cols, grid.ch * grid.n_rows
+    start = np.arange(-h, w, 7.0)
+    xy = np.column_stack([grid.x + start, np.full(start.shape, grid.y + h), grid.x + start + h,
+                          np.full(start.shape, grid.y)])
+    return Lines(xy, rgba(pal.hatch), 1.0, (0, 0), (grid.x, grid.y, w, h))
+
+
+def _row_sums(grid, weights, pal):  # -> shapes: a "Σ" column after the last key
+    x = grid.x + (grid.n_cols + 0.5) * grid.cw
+    items = texts_at([("Σ", x, grid.y - (pal.small + 4) / 2)], pal.small, rgba(pal.ink), CENTER, bold=True)
+    if grid.ch < pal.small + 2 or text_w("1.00", pal.small) + 4 > grid.cw:
+        return items
+    sums = weights.sum(axis=1)
+    entries = [(number_text(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]
+    return items + texts_at(entries, pal.small, rgba(pal.muted), CENTER)
+
+
+def _grid_marks(grid, state, pal):  # -> outlines: the query's row, the open cell, the hovered cell
+    s = state.scenario
+    x, y, _, h = grid.cell(s.query, 0)
+    items = [outline_rect((x - 1, y - 1, grid.cw * grid.n_cols + 1, h + 1), rgba(pal.accent), 2.0)]
+    if state.hover and state.hover[0] == "cell" and state.hover[1] < grid.n_rows and state.hover[2] < grid.n_cols:
+        items.append(outline_rect(grid.cell(*state.hover[1:]), rgba(pal.hover), 1.5))
+    if state.cell is not None and state.cell[0] < grid.n_rows and state.cell[1] < grid.n_cols:
+        cx, cy, cw, ch = grid.cell(*state.cell)
+        items.append(outline_rect((cx - 2, cy - 2, cw + 3, ch + 3), rgba(pal.ink), 2.5, 4.0))
+    return items
+
+
+# -- stage 4: weighted sum --------------------------------------------------------------
+
+def _sum_panel(computed, state, box, pal):  # -> Panel
+    """The query's weight per key as bars, a_ij v_j as small glyphs, the head output; the scatter arrow."""
+    trace, s = computed.trace, state.scenario
+    has_map = projectable(computed, state)
+    main, scatter_box = _split_for_scatter(box, 0.62) if has_map else (box, None)
+    weights = trace.weights[s.head, s.query]  # [n_k]
+    terms = output_terms(trace, s.head, s.query)  # [n_k, d_v]
+    out = trace.head_outputs[s.head, s.query]  # [d_v]
+    header, rows_box = main.top(line_h(pal))
+    foot_h = 2 * line_h(pal) + 6
+    label_w = min(max(text_w(t, pal.small, True) for t in state.key_tokens) + 14, main.w * 0.22)
+    pct_w = text_w("100.0%", pal.small) + 8
+    rest = main.w - label_w - pct_w - GAP
+    bar_w, glyph_w = rest * 0.5, rest * 0.5
+    n_k = len(weights)
+    pitch = min((rows_box.h - foot_h - 8) / n_k, 30.0)
+    foot = Box(main.x, rows_box.y + n_k * pitch + 8, main.w, foot_h)
+    bar_x, glyph_x = main.x + label_w, main.x + label_w + bar_w + pct_w + GAP
+    top = rows_box.y + np.arange(n_k) * pitch
+    bars = np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, bar_w * weights, np.full(n_k, pitch * 0.64)])
+    items = texts_at([("weight a_ij", bar_x, header.y + header.h / 2), ("a_ij · v_j", glyph_x, header.y + header.h / 2)],
+                   pal.small, rgba(pal.muted), bold=True)
+    items.append(cells_by_colour(np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, np.full(n_k, bar_w),
+                                         np.full(n_k, pitch * 0.64)]), np.tile(rgba(pal.background), (n_k, 1)), 3))
+    items.append(cells_by_colour(bars, np.tile(rgba(head_color(pal, s.head)), (n_k, 1)), 3))
+    items += _bar_labels(state.key_tokens, weights, top, pitch, main.x + label_w - 6, label_w - 8,
+                         bar_x + bar_w + 4, pal)
+    limit = _limit(terms, out)
+    items.append(_glyphs(terms, glyph_x, top, glyph_w, pitch, limit, pal))
+    items += _output_row(out, foot, glyph_x, glyph_w, limit, pal, state)
+    below = foot.y + foot.h + 10
+    items += _multihead_strip(computed, state, Box(main.x, below, main.w, main.y + main.h - below), pal)
+    if scatter_box is None:
+        return Panel(items, bars=bars)
+    end = computed.xy[s.query] + model.project_xy(trace.output[s.query:s.query + 1])[0]
+    shapes, arrow = _scatter(scatter_box, computed.xy, state.tokens, s.query, end, pal,
+                             "x + attention output (all heads)")
+    return Panel(items + shapes, bars=bars, arrow=arrow)
+
+
+def _multihead_strip(computed, state, box, pal):  # -> shapes (none when one head or no room)
+    """concat(o_1 … o_h) · W_O = output for the query: every head's output side by side, then the projection."""
+    trace, i = computed.trace, state.scenario.query
+    line = line_h(pal)
+    if trace.heads < 2 or box.h < 2 * line + 10:
+        return []
+    concat, output = trace.concat[i], trace.output[i]
+    arrow = "× W_O →"
+    arrow_w = text_w(arrow, pal.small) + 16
+    cell = min(14.0, (box.w - arrow_w) / (len(concat) + len(output) + 1), box.h - 2 * line)
+    y = box.y + line
+    limit = _limit(concat, output)
+    concat_grid = Grid(box.x, y, cell, cell, 1, len(concat))
+    out_x = box.x + cell * len(concat) + arrow_w
+    out_grid = Grid(out_x, y, cell, cell, 1, len(output))
+    d_v = trace.d_v
+    underline = np.array([[box.x + h * d_v * cell + 1, y + cell + 3, box.x + (h + 1) * d_v * cell - 1, y + cell + 3]
+                          for h in range(trace.heads)])
+    items = texts_at([(fit_text(f"all {trace.heads} heads for '{state.tokens[i]}': concat(o_1 … o_{trace.heads}) · W_O",
+                          pal.small, box.w), box.x, box.y + line / 2)], pal.small, rgba(pal.muted), bold=True)
+    items += [cells_by_colour(concat_grid.rects(), diverging(concat[None, :], limit, pal).reshape(-1, 4)),
+              cells_by_colour(out_grid.rects(), diverging(output[None, :], limit, pal).reshape(-1, 4))]
+    items += [Lines(underline[h:h + 1], rgba(head_color(pal, h)), 3.0) for h in range(trace.heads)]
+    items += texts_at([(arrow, out_x - arrow_w / 2, y + cell / 2)], pal.small, rgba(pal.ink), CENTER)
+    items += texts_at([("output", out_x, y + cell + line / 2 + 4)], pal.small, rgba(pal.muted))
+    return items
+
+
+def _bar_labels(tokens, weights, top, pitch, label_x, label_w, pct_x, pal):  # -> token left, percent right
+    step = max(1, math.ceil((pal.small + 1) / pitch))
+    rows = range(0, len(tokens), step)
+    ys = top + pitch / 2
+    return (texts_at([(fit_text(tokens[j], pal.small, label_w), label_x, ys[j]) for j in rows], pal.small,
+                   rgba(pal.ink), RIGHT)
+            + texts_at([(f"{100 * weights[j]:.1f}%", pct_x, ys[j]) for j in rows], pal.small, rgba(pal.muted)))
+
+
+def _glyphs(values, x, top, width, pitch, limit, pal):  # [rows, d] -> Cells: a small signed bar per component
+    rows, d = values.shape
+    slot = width / d
+    half = pitch * 0.42 * values / limit  # [rows, d] px, up for positive
+    mid = (top + pitch / 2)[:, None]
+    y = np.where(half > 0, mid - half, mid)
+    xs = x + np.arange(d) * slot + slot * 0.15
+    rects = np.stack([np.broadcast_to(xs, values.shape), y, np.full(values.shape, slot * 0.7),
+                      np.maximum(np.abs(half), 0.5)], axis=-1).reshape(-1, 4)
+    return cells_by_colour(rects, diverging(np.sign(values), 1.0, pal).reshape(-1, 4))
+
+
+def _output_row(out, box, glyph_x, glyph_w, limit, pal, state):  # [d_v] -> shapes: glyphs and numbers of o_i
+    glyph_row, numbers = box.top(box.h - line_h(pal))
+    items = [Lines(np.array([[box.x, box.y - 3, box.x + box.w, box.y - 3]]), rgba(pal.grid), 1.0)]
+    items.append(_glyphs(out[None, :], glyph_x, np.array([glyph_row.y]), glyph_w, glyph_row.h, limit, pal))
+    token = state.tokens[state.scenario.query]
+    items += texts_at([(fit_text(f"output of '{token}'", pal.small, glyph_x - box.x - 8), glyph_x - 8,
+                      glyph_row.y + glyph_row.h / 2)], pal.small, rgba(pal.ink), RIGHT, bold=True)
+    text = "o = [" + ", ".join(number_text(v, 3) for v in out.tolist()) + "]"
+    items += texts_at([(fit_text(text, pal.small, box.w), box.x, numbers.y + numbers.h / 2)], pal.small, rgba(pal.ink))
+    return items
+
+
+def row_to_bars(computed, state, softmax, weighted, t, pal):  # Panel (stage 3), Panel (stage 4) -> [Cells]
+    """The query's row of softmax cells sliding and stretching into stage 4's bars (t: 0 cells, 1 bars)."""
+    if softmax.grid is None or weighted.bars is None or not 0 < t < 1:
+        return []
+    s = state.scenario
+    x, y, w, h = softmax.grid.cell(s.query, 0)
+    n = softmax.grid.n_cols
+    cells = np.column_stack([x + w * np.arange(n), np.full(n, y), np.full(n, w), np.full(n, h)])
+    rects = cells + (weighted.bars - cells) * t
+    weights = computed.trace.weights[s.head, s.query]
+    colors = sequential(weights, pal) * (1 - t) + np.array(rgba(head_color(pal, s.head))) * t
+    colors = np.clip(np.round(colors), 0, 255).tolist()  # one cell per colour: no grouping needed
+    return [Cells(tuple((tuple(c), r[None, :]) for c, r in zip(colors, rects) if c[3] > 0), 3 * t)]
