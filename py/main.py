@@ -15,7 +15,7 @@ import json
 import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 
-from attention.presets import PRESETS
+from attention.presets import PRESETS, get_preset
 from attention.scenario import MAX_JSON_BYTES, STEPS, from_fragment, to_fragment
 from canvas.browser import BrowserBackend
 from canvas.runner import run
@@ -39,8 +39,8 @@ class App:
     def __init__(self, document):
         self.doc = document
         self.el = {name: document.getElementById(name) for name in (
-            "sentence", "context", "preset", "token-count", "sentence-message", "prev", "play", "next", "step",
-            "overlay",
+            "sentence", "context", "preset", "preset-note", "token-count", "sentence-message", "prev", "play", "next",
+            "step", "overlay",
             "stage-title", "formula", "stage-text", "query", "head", "head-explanation", "beams", "scale",
             "temperature", "temperature-value", "entropy", "weights-caption", "head-output", "output-vector",
             "arithmetic", "arithmetic-lines", "close-arithmetic", "attention-matrix", "matrix-head", "qkv-table",
@@ -448,6 +448,7 @@ class App:
             for radio in self.doc.querySelectorAll('input[name="kind"]'):
                 radio.checked = radio.value == s.kind
         self.el["preset"].value = s.preset or ""
+        self.el["preset-note"].textContent = get_preset(s.preset).description if s.preset else ""
         if changed("query-options", s.tokens):
             self._options(self.el["query"], [(str(i), f"{i + 1}. {t}") for i, t in enumerate(s.tokens)])
         self.el["query"].value = str(st.query)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from harness import wait_ready
+from playwright.sync_api import expect
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731 - a locator for a stable test id
 
@@ -175,6 +176,13 @@ def test_a_broken_scenario_link_says_why_and_keeps_the_default(page, server, exp
     assert wait_ready(page) is None
     assert "temperature" in page.inner_text(T("error"))
     assert page.input_value(T("sentence-input")) == "the hot dog was"
+
+
+def test_an_example_says_what_it_shows_until_the_sentence_is_edited(app):
+    app.select_option(T("preset-select"), "pronoun")
+    expect(app.locator(T("preset-note"))).to_contain_text("Who is 'it'?")
+    app.fill(T("sentence-input"), "the cat sat")
+    expect(app.locator(T("preset-note"))).to_be_hidden()
 
 
 def test_next_animates_even_after_the_page_was_idle(app):
