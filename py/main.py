@@ -62,6 +62,7 @@ class App:
         self._tables_pending = False
         self._sync_tables_proxy = create_proxy(self._sync_tables)  # one proxy, reused for every deferred fill
         self._dark = None  # the theme the page shows; None = follow the system
+        self._look = None  # (dark, large) as last shown on the buttons
         self._proxies = []
 
     # -- start -------------------------------------------------------------------
@@ -112,7 +113,7 @@ class App:
 
     def _palette(self):
         """Colours for the current theme, rebuilt only when the theme changes."""
-        key = (self.dark, self.large)
+        key = self._look or (self.dark, self.large)
         if self._cache.get("palette key") != key:
             self._cache["palette key"] = key
             self._cache["palette"] = palette(*key)
@@ -313,6 +314,8 @@ class App:
         self._redraw()
 
     def _view_buttons(self):
+        """Show the theme and text size on their buttons; note them for the render loop (no DOM reads per frame)."""
+        self._look = (self.dark, self.large)
         self.el["theme-toggle"].setAttribute("aria-pressed", "true" if self.dark else "false")
         self.el["large-toggle"].setAttribute("aria-pressed", "true" if self.large else "false")
 

@@ -13,13 +13,14 @@ const font = (size, bold, mono) => `${bold ? '600 ' : ''}${size}px ${mono ? MONO
 
 function replay(ctx, ops, size, joinedStrings, dpr) {
   const strings = joinedStrings.length ? joinedStrings.split('\0') : [];
-  const state = { fill: true, stroke: true };
-  let base = 0; // index of text 0 of the current recorded segment (string_base)
-  const saved = [];
-  const cssWidth = ctx.canvas.width / dpr;
-  const cssHeight = ctx.canvas.height / dpr;
   // Start from p5's defaults, as py/canvas/api.py assumes (DEFAULT_STYLE).
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  defaults(ctx);
+  run(ctx, ops, 0, size, strings, 0, dpr);
+  pictures.endFrame();
+}
+
+function defaults(ctx) {
   ctx.fillStyle = '#ffffff';
   ctx.strokeStyle = '#000000';
   ctx.lineWidth = 1;
@@ -30,8 +31,16 @@ function replay(ctx, ops, size, joinedStrings, dpr) {
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   ctx.globalAlpha = 1;
-  let i = 0;
-  while (i < size) {
+}
+
+// Replays ops[from, to): `base` is the index of text 0 of the current recorded segment (string_base).
+function run(ctx, ops, from, to, strings, base, dpr) {
+  const state = { fill: true, stroke: true };
+  const saved = [];
+  const cssWidth = ctx.canvas.width / dpr;
+  const cssHeight = ctx.canvas.height / dpr;
+  let i = from;
+  while (i < to) {
     const op = ops[i];
     const a = i + 1;
     switch (op) {
@@ -86,10 +95,60 @@ function replay(ctx, ops, size, joinedStrings, dpr) {
       case 20: i = rects(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
       case 21: ctx.globalAlpha *= ops[a]; i += 2; break;
       case 22: base = ops[a]; i += 2; break;
+      case 23: i = pictures.draw(ctx, ops, i, strings, base, dpr); break;
       default: throw new Error(`display list: unknown opcode ${op} at ${i}`);
     }
   }
 }
+
+// Still layers as bitmaps (p5's createGraphics). A "picture" command names a recorded
+// segment, the rectangle it stays inside and how many numbers follow. The first time a
+// segment comes, its numbers are painted as usual. The second time (it is still: a
+// panel fading, the chips during a transition), they are painted once into an offscreen
+// canvas of the rectangle's size, and from then on that bitmap is stamped and the numbers
+// skipped: one drawImage, under the current opacity and offset, instead of every shape.
+const pictures = {
+  MAX: 12, // bitmaps kept, least recently used dropped first (a transition uses at most 6)
+  MIN_NUMBERS: 2000, // smaller segments draw faster than a bitmap of their rectangle is stamped
+  kept: new Map(), // segment id -> { canvas, x, y, w, h, dpr }
+  seen: new Map(), // segment id -> true once painted without a bitmap
+  stamped: 0, // bitmaps drawn, for tests and the benchmark
+  enabled: true, // false: paint every picture shape by shape (to compare, in tests and the benchmark)
+  draw(ctx, ops, i, strings, base, dpr) {
+    const [id, x, y, w, h, count] = ops.subarray(i + 1, i + 7);
+    const start = i + 7;
+    if (!this.enabled || count < this.MIN_NUMBERS) return start;
+    let pic = this.kept.get(id);
+    if (pic && pic.dpr !== dpr) pic = undefined;
+    if (!pic && !this.seen.has(id)) {
+      this.seen.set(id, true);
+      return start; // first time: paint the numbers that follow, like any segment
+    }
+    if (!pic) pic = this.paint(ops, start, start + count, strings, base, dpr, x, y, w, h);
+    this.kept.delete(id);
+    this.kept.set(id, pic); // most recently used last
+    ctx.drawImage(pic.canvas, pic.x, pic.y, pic.w, pic.h);
+    this.stamped++;
+    return start + count;
+  },
+  paint(ops, from, to, strings, base, dpr, x, y, w, h) {
+    // Snap to device pixels, so that a stamp at rest lands exactly on the canvas's pixels.
+    const left = Math.floor(x * dpr), top = Math.floor(y * dpr);
+    const width = Math.max(1, Math.ceil((x + w) * dpr) - left);
+    const height = Math.max(1, Math.ceil((y + h) * dpr) - top);
+    const offscreen = new OffscreenCanvas(width, height);
+    const ctx = offscreen.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, -left, -top);
+    defaults(ctx);
+    run(ctx, ops, from, to, strings, base, dpr);
+    const canvas = offscreen.transferToImageBitmap();
+    return { canvas, x: left / dpr, y: top / dpr, w: width / dpr, h: height / dpr, dpr };
+  },
+  endFrame() {
+    while (this.kept.size > this.MAX) this.kept.delete(this.kept.keys().next().value);
+    if (this.seen.size > 4096) this.seen.clear();
+  },
+};
 
 // Many curves, each with its own colour, opacity and width. Consecutive curves that
 // share a style go into one path, so thousands of beams cost a few dozen strokes.
@@ -137,4 +196,4 @@ function measure(ctx, text, size, bold, mono) {
   return width;
 }
 
-window.aeCanvas = { replay, measure };
+window.aeCanvas = { replay, measure, pictures };

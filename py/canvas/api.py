@@ -191,10 +191,14 @@ class P:
         finally:
             self.list, self._style, self._saved, self._recording = frame, style, saved, False
 
-    def play(self, segment):
-        """Append a recorded segment, inside push()/pop() so it changes no style after it."""
+    def play(self, segment, bounds=None):
+        """Append a recorded segment, inside push()/pop() so it changes no style after it.
+
+        `bounds` (x, y, w, h) promises that everything it draws lies inside that
+        rectangle; the browser may then keep it as a bitmap (see display_list).
+        """
         self.push()
-        self.list.add_segment(segment)
+        self.list.add_segment(segment, bounds)
         self.pop()
 
 

@@ -50,6 +50,7 @@ class BrowserBackend:
         self.loop = Loop(sketch, p, on_error=self.on_error)
         self._fit_to_container()
         self._on_animation_frame = self._keep(self._animation_frame)
+        self._request_animation_frame = js.window.requestAnimationFrame  # looked up once, not per frame
         for dom_event, hook in MOUSE_EVENTS.items():
             self.canvas.addEventListener(dom_event, self._keep(self._pointer_handler(hook)))
         js.ResizeObserver.new(self._keep(lambda entries, observer: self._resized())).observe(self.canvas.parentElement)
@@ -65,7 +66,7 @@ class BrowserBackend:
         """Schedule one animation frame unless one is already pending."""
         if not self._frame_pending:
             self._frame_pending = True
-            js.requestAnimationFrame(self._on_animation_frame)
+            self._request_animation_frame(self._on_animation_frame)
 
     def _animation_frame(self, timestamp):
         self._frame_pending = False

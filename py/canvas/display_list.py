@@ -18,7 +18,16 @@ can be appended to later frames as one chunk, without running the drawing code
 again: a stage panel that stays the same while the beams move is recorded once.
 Its text indices count from its own first text; `string_base` tells the replayer
 where its texts start in the frame's table.
+
+A segment played with bounds goes in as a `picture`: the command names the
+segment (its id), the rectangle it stays inside, and how many numbers follow.
+The replayer may paint those numbers as usual, or, once it has seen the same
+segment twice, paint them once into an offscreen bitmap (p5's createGraphics)
+and from then on stamp the bitmap and skip the numbers. Either way the picture
+is the same; the bitmap saves redrawing a panel that only fades or slides.
 """
+
+import itertools
 
 import numpy as np
 
@@ -46,6 +55,7 @@ OPS = {
     20: ("rects", 2),           # count radius, then count x (x y w h), all in the current fill and stroke
     21: ("opacity", 1),         # alpha 0..1 that multiplies everything drawn until pop
     22: ("string_base", 1),     # index of text 0 in the frame's strings, for the commands that follow
+    23: ("picture", 6),         # segment-id x y w h count: the next `count` numbers are that segment
 }
 CODES = {name: code for code, (name, _) in OPS.items()}
 
@@ -53,12 +63,24 @@ CODES = {name: code for code, (name, _) in OPS.items()}
 BEZIER_FIELDS = ("x1", "y1", "c1x", "c1y", "c2x", "c2y", "x2", "y2", "r", "g", "b", "a", "width")
 
 
+_SEGMENT_IDS = itertools.count(1)
+
+
 class Segment:
-    """Recorded commands: a float32 array and the texts it refers to (from index 0)."""
+    """Recorded commands: a float32 array and the texts it refers to (from index 0).
+
+    `id` is unique for the page's lifetime: the replayer keys its bitmaps by it.
+    """
 
     def __init__(self, values, strings):
         self.values = values
-        self.strings = strings
+        self.strings = [_clean(s) for s in strings]
+        self.joined = "\0".join(self.strings)  # the texts as the replayer receives them, joined once
+        self.id = next(_SEGMENT_IDS)
+
+
+def _clean(text):  # -> str without NUL, the separator of the texts sent to the replayer
+    return str(text).replace("\0", "")
 
 
 class DisplayList:
@@ -75,12 +97,14 @@ class DisplayList:
         self._small = []  # numbers of the current run of small commands
         self._chunks = []  # float32 arrays in order: runs of small commands and batches
         self.strings = []
+        self._joined = []  # the texts as joined_strings() sends them: one entry per text or per segment
 
     def clear(self):
         self._n = 0
         self._small = []
         self._chunks = []
         self.strings = []
+        self._joined = []
 
     def add(self, name, *args):
         """Append one command with its fixed number of arguments."""
@@ -88,7 +112,9 @@ class DisplayList:
         self._small.extend(args)
 
     def add_text(self, text, x, y):
-        self.strings.append(str(text))
+        text = _clean(text)
+        self.strings.append(text)
+        self._joined.append(text)
         self._small.extend((CODES["text"], len(self.strings) - 1, x, y))
 
     def add_beziers(self, curves):  # [count, 13] float -> None
@@ -103,11 +129,19 @@ class DisplayList:
         self._small.extend((CODES["rects"], len(rects), radius))
         self._batch(rects)
 
-    def add_segment(self, segment):
-        """Append recorded commands as they are; their texts join the frame's table."""
+    def add_segment(self, segment, bounds=None):
+        """Append recorded commands as they are; their texts join the frame's table.
+
+        With `bounds` (x, y, w, h: everything the segment draws lies inside), they
+        go in as a picture that the replayer may keep as a bitmap.
+        """
         self._small.extend((CODES["string_base"], len(self.strings)))
+        if bounds is not None:
+            self._small.extend((CODES["picture"], segment.id, *bounds, len(segment.values)))
         self._batch(segment.values)
-        self.strings.extend(segment.strings)
+        if segment.strings:
+            self.strings.extend(segment.strings)
+            self._joined.append(segment.joined)
         self._small.extend((CODES["string_base"], 0))
 
     def _batch(self, rows):
@@ -145,7 +179,7 @@ class DisplayList:
 
     def joined_strings(self):
         """All texts of the frame in one string, separated by NUL (one transfer to JS)."""
-        return "\0".join(s.replace("\0", "") for s in self.strings)
+        return "\0".join(self._joined)
 
 
 def decode(values, strings):

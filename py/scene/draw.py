@@ -2,7 +2,8 @@
 
 Each shape type has one small function; the scene lists its shapes in paint order.
 A still layer (a stage panel, the chips) is recorded once and replayed in the
-frames that show the same shapes again, so an animation frame only draws what moves.
+frames that show the same shapes again, so an animation frame only draws what moves;
+with its bounds, the browser stamps it as a bitmap instead of painting it again.
 """
 from collections import OrderedDict
 
@@ -30,7 +31,8 @@ def _layer(p, layer):
     if layer.alpha != 1:
         p.opacity(layer.alpha)
     if layer.still:
-        p.play(_recorded(p, layer.items))
+        box = layer.bounds
+        p.play(_recorded(p, layer.items), None if box is None else (box.x, box.y, box.w, box.h))
     else:
         _draw_all(p, layer.items)
     p.pop()

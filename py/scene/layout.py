@@ -39,6 +39,7 @@ WIDE = 760  # px: from this canvas width on, the two views sit side by side
 TOKEN_SHARE = 0.42  # of a wide canvas's width, for the token view
 PAD = 12  # px: canvas margin
 SLIDE = 10  # px that a panel slides while it fades in or out (less than the panel's inner margin)
+BLEED = 5  # px a still layer may reach past its view (a frame's stroke): less than PAD and GAP / 2
 BEAM_LEVELS = 16  # distinct beam widths and opacities
 MIN_BEAM_SPACE, NICE_BEAM_SPACE = 44, 120  # px between the query chips and the key chips
 UNIFORM_LEVEL = 0.12  # beam level of the grey "being compared" lines of stage 2
@@ -270,7 +271,7 @@ def _beam_layer(computed, state, box, chips, view, pal):  # -> list of shapes
     beams = remembered("beams", computed, state, box, pal,
                         lambda: _beams(computed, state, chips, View(view.to_step, view.to_step, 1.0), pal),
                         look, chips)
-    return [Layer(beams, still=True)] if beams else []
+    return [Layer(beams, still=True, bounds=box.inset(-BLEED))] if beams else []
 
 
 def _token_still(computed, state, box, chips, stage, pal):  # -> Layer
@@ -279,7 +280,7 @@ def _token_still(computed, state, box, chips, stage, pal):  # -> Layer
         _chip_shapes(state, chips, computed.trace.allowed[state.scenario.query], pal)
         + _key_labels(computed, state, chips, stage, pal)
         + _token_headers(state, box, chips, pal)
-        + _legend(computed, state, box, stage, pal), still=True), stage, chips)
+        + _legend(computed, state, box, stage, pal), still=True, bounds=box.inset(-BLEED)), stage, chips)
 
 
 def _shown(view):  # View -> the stage that dominates the picture
@@ -488,17 +489,18 @@ def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Pan
     shown = _shown(view)
     items = [remembered("title", computed, state, box, pal, lambda: Layer(
         [Rect(box.x, box.y, box.w, box.h, rgba(pal.panel), None, 1.0, 10)]
-        + _stage_title(computed, state, box, shown, pal), still=True), shown)]
+        + _stage_title(computed, state, box, shown, pal), still=True, bounds=box.inset(-BLEED)), shown)]
     body = box.inset(10).top(pal.title + 10)[1]
     if a == b or {a, b} == {2, 3}:
         mix = (t if b == 3 else 1 - t) if a != b else float(b == 3)
         panel = stage_panel(b, computed, state, body, pal, mix)
-        return items + panel_items(panel, 1.0, pal), panel
+        return items + panel_items(panel, 1.0, box.inset(-BLEED), pal), panel
     direction = 1 if b > a else -1
     old = stage_panel(a, computed, state, body, pal, float(a == 3))
     new = stage_panel(b, computed, state, body, pal, float(b == 3))
-    items += (_fade(panel_items(old, 1.0, pal), 1 - t, -direction * SLIDE * t)
-              + _fade(panel_items(new, t, pal), t, direction * SLIDE * (1 - t)))
+    bounds = box.inset(-BLEED)
+    items += (_fade(panel_items(old, 1.0, bounds, pal), 1 - t, -direction * SLIDE * t)
+              + _fade(panel_items(new, t, bounds, pal), t, direction * SLIDE * (1 - t)))
     if {a, b} == {3, 4}:
         items += row_to_bars(computed, state, old if a == 3 else new, new if b == 4 else old,
                               t if b == 4 else 1 - t, pal)

@@ -7,7 +7,7 @@ remembered (`remembered`) while what they depend on stays, so animation frames
 rebuild nothing; scene.layout places them, fades them and adds the title.
 """
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import math
 
 import numpy as np
@@ -73,8 +73,12 @@ def _build_panel(stage, computed, state, box, pal):  # -> Panel
     return _sum_panel(computed, state, box, pal)
 
 
-def panel_items(panel, arrival, pal):  # -> the panel's shapes, with its output arrow grown to `arrival` (0..1)
-    items = [Layer(panel.items, still=True)] if panel.still else panel.items
+def panel_items(panel, arrival, bounds, pal):  # -> the panel's shapes, with its output arrow grown to `arrival` (0..1)
+    """`bounds`: the stage view's Box, which the panel's still layers never leave."""
+    if panel.still:
+        items = [Layer(panel.items, still=True, bounds=bounds)]
+    else:
+        items = [replace(layer, bounds=bounds) for layer in panel.items]
     if panel.arrow is None:
         return items
     start, end = panel.arrow
@@ -319,7 +323,8 @@ def _projection_flow(computed, state, box, grids, pal):  # -> shapes: X (and C) 
             cols = (d_k, d_k, d_v)[target]
             room = box.w / 3 - 12  # the labels of three arrows share the width
             label = first_fitting((f"× {matrix} ({d_model} × {cols})", f"× {matrix}"), pal.small, room)
-            items += texts_at([(label, float(mid[0]) + 6, float(mid[1]))], pal.small, rgba(pal.muted))
+            left = min(float(mid[0]) + 6, box.x + box.w - text_w(label, pal.small))  # never past the panel's edge
+            items += texts_at([(label, left, float(mid[1]))], pal.small, rgba(pal.muted))
     return items
 
 

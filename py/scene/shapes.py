@@ -76,11 +76,14 @@ class Layer:
 
     `still` marks shapes that come back unchanged frame after frame (a stage panel, the chips):
     scene.draw records their drawing once and replays it while the same shapes are shown.
+    `bounds` (a Box) is where a still layer's shapes all lie: the browser may then keep it
+    as a bitmap and only stamp it, faded and slid, in the frames of a transition.
     """
     items: list
     alpha: float = 1.0
     dx: float = 0.0
     still: bool = False
+    bounds: "Box | None" = None
 
 
 @dataclass(frozen=True)

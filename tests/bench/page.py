@@ -6,7 +6,9 @@
 Load: first paint of the shell, time to data-ready (cold and warm cache), and in
 the same run a bare page that only loads Pyodide + NumPy, so the ratio is fair.
 Frames: main-thread time per frame from Chrome's own counters (CDP
-Performance.getMetrics: TaskDuration) while animating and while idle.
+Performance.getMetrics: TaskDuration) while animating and while idle, and for the
+same frames' display lists replayed by JavaScript alone (what the browser spends
+painting them, without Python).
 Figures are medians over --runs. Nothing here asserts: it measures and prints.
 """
 
@@ -64,14 +66,14 @@ def load_once(browser, url, warm_reloads=1):
     return cold, warm
 
 
-def frame_cost(page, seconds):
+def frame_cost(page, seconds, counter="aeView.frames()"):
     """Main-thread milliseconds per animation frame over `seconds` (Chrome's TaskDuration)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
 
     def sample():
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        frames = page.evaluate("aeView.frames()")
+        frames = page.evaluate(counter)
         return metrics["TaskDuration"], frames
 
     busy0, frames0 = sample()
@@ -104,32 +106,66 @@ def big_scenario_fragment(n=32, heads=8, d_model=64, seed=0):
 
 STEP_THROUGH = """(ms) => {  // one transition after another: next, next... then back, for as long as asked
     let direction = 1;
-    const timer = setInterval(() => {
-        const step = Number(document.querySelector('[data-testid=step-slider]').value);
-        if (step + direction < 0 || step + direction > 4) direction = -direction;
+    const step = () => {
+        const at = Number(document.querySelector('[data-testid=step-slider]').value);
+        if (at + direction < 0 || at + direction > 4) direction = -direction;
         document.querySelector(direction > 0 ? '[data-testid=next-step]' : '[data-testid=prev-step]').click();
-    }, 720);
+    };
+    step();  // the first transition now, not after the first interval
+    const timer = setInterval(step, 720);
     setTimeout(() => clearInterval(timer), ms);
 }"""
 
 
-def animate_and_measure(browser, url, seconds):
+CAPTURE = """() => {  // keep a copy of every display list replayed from now on
+    window.captured = [];
+    const replay = aeCanvas.replay;
+    aeCanvas.replay = (ctx, ops, size, strings, dpr) => {
+        captured.push([ops.slice(0, size), size, strings, dpr]);
+        replay(ctx, ops, size, strings, dpr);
+    };
+    aeCanvas.original = replay;
+}"""
+
+REPLAY_ONLY = """() => {  // the captured frames, over and over, by JavaScript alone: no Python
+    aeCanvas.replay = aeCanvas.original;
+    const ctx = document.querySelector('[data-testid=attention-canvas]').getContext('2d');
+    window.replayed = 0;
+    const frame = () => {
+        const [ops, size, strings, dpr] = captured[replayed++ % captured.length];
+        aeCanvas.replay(ctx, ops, size, strings, dpr);
+        requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+}"""
+
+
+def animate_and_measure(browser, url, seconds, pictures=True):
     """Main-thread time per frame while the stages animate one after another, then while idle.
 
     Each 700 ms transition starts as soon as the last one ends, so every frame measured moves
-    (Play would also count the frames it holds a stage still, which repaint nothing).
+    (Play would also count the frames it holds a stage still, which repaint nothing). Then the
+    browser's own share: the same display lists replayed by JavaScript alone, without Python.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
     page = context.new_page()
     page.goto(url)
     assert wait_ready(page) is None
+    if not pictures:
+        page.evaluate("aeCanvas.pictures.enabled = false")
     page.locator('[data-testid="step-slider"]').fill("0")
     page.wait_for_timeout(1000)
     page.evaluate(STEP_THROUGH, seconds * 1000)
     animating = frame_cost(page, seconds)
     page.wait_for_timeout(1500)
     idle = frame_cost(page, 2)
+    page.evaluate(CAPTURE)
+    page.evaluate(STEP_THROUGH, 3000)
+    page.wait_for_timeout(3000)
+    page.evaluate(REPLAY_ONLY)
+    replay_only = frame_cost(page, seconds, counter="replayed")
     context.close()
+    animating["replay_only_ms_per_frame"] = replay_only["main_thread_ms_per_frame"]
     return animating, idle
 
 
@@ -213,6 +249,8 @@ def main(argv):
     parser.add_argument("--no-gzip", action="store_true", help="serve without the precompressed .gz copies")
     parser.add_argument("--load-only", action="store_true", help="only the load figures (quick A/B of a lever)")
     parser.add_argument("--frames-only", action="store_true", help="only the animation figures (quick A/B of a lever)")
+    parser.add_argument("--no-pictures", action="store_true",
+                        help="paint still layers shape by shape, never as bitmaps (the lever's A/B)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -226,14 +264,16 @@ def main(argv):
         results = {"ours": [], "ours_warm": [], "bare": [], "bare_warm": []}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True)
+            pictures = not args.no_pictures
             if args.frames_only:
                 for run in range(args.runs):
-                    small, _ = animate_and_measure(browser, server.url, args.animate_seconds)
+                    small, _ = animate_and_measure(browser, server.url, args.animate_seconds, pictures)
                     big, _ = animate_and_measure(browser, server.url + "?beams=all" + big_scenario_fragment(),
-                                                 args.animate_seconds)
+                                                 args.animate_seconds, pictures)
                     print(f"run {run + 1}: 4 tokens {small['main_thread_ms_per_frame']:.2f} ms/frame "
-                          f"({small['fps']:.0f} fps), 32 x 8 all beams {big['main_thread_ms_per_frame']:.2f} ms/frame "
-                          f"({big['fps']:.0f} fps)")
+                          f"({small['fps']:.0f} fps; replayed by JS alone {small['replay_only_ms_per_frame']:.2f}), "
+                          f"32 x 8 all beams {big['main_thread_ms_per_frame']:.2f} ms/frame ({big['fps']:.0f} fps; "
+                          f"JS alone {big['replay_only_ms_per_frame']:.2f})")
                 browser.close()
                 server.close()
                 return 0
@@ -248,9 +288,9 @@ def main(argv):
                 browser.close()
                 server.close()
                 return report_load(results, args.runs)
-            small_anim, small_idle = animate_and_measure(browser, server.url, args.animate_seconds)
+            small_anim, small_idle = animate_and_measure(browser, server.url, args.animate_seconds, pictures)
             big_anim, big_idle = animate_and_measure(browser, server.url + "?beams=all" + big_scenario_fragment(),
-                                                     args.animate_seconds)
+                                                     args.animate_seconds, pictures)
             latency = edit_latency(browser, server.url)
             engine = engine_in_pyodide(browser, server.url)
             endurance = soak(browser, server.url, args.soak_seconds) if args.soak_seconds > 0 else None
@@ -271,6 +311,8 @@ def main(argv):
     figures.update({
         "frame_ms_4_tokens": small_anim["main_thread_ms_per_frame"], "fps_4_tokens": small_anim["fps"],
         "frame_ms_32x8_all_beams": big_anim["main_thread_ms_per_frame"], "fps_32x8": big_anim["fps"],
+        "replay_only_ms_4_tokens": small_anim["replay_only_ms_per_frame"],
+        "replay_only_ms_32x8": big_anim["replay_only_ms_per_frame"],
         "idle_ms_per_60hz_frame": max(small_idle["main_thread_ms_per_60hz_frame"],
                                       big_idle["main_thread_ms_per_60hz_frame"]),
         "idle_frames_drawn": small_idle["frames_drawn"] + big_idle["frames_drawn"],
@@ -313,8 +355,10 @@ def report(f, runs):
     row("requests", f"{f['requests']:.0f}")
     row("animating, 4 tokens: main thread per frame", f"{f['frame_ms_4_tokens']:.2f} ms", "budget <= 3 ms")
     row("  frames per second", f"{f['fps_4_tokens']:.0f}", "budget 60")
+    row("  the same frames, replayed by JS alone", f"{f['replay_only_ms_4_tokens']:.2f} ms", "the browser's share")
     row("animating, 32 tok x 8 heads, all beams", f"{f['frame_ms_32x8_all_beams']:.2f} ms", "budget <= 8 ms")
     row("  frames per second", f"{f['fps_32x8']:.0f}", "budget 60")
+    row("  the same frames, replayed by JS alone", f"{f['replay_only_ms_32x8']:.2f} ms", "the browser's share")
     row("idle: main thread per 60 Hz frame", f"{f['idle_ms_per_60hz_frame']:.3f} ms", "budget ~0")
     row("idle: frames drawn in 4 s", f"{f['idle_frames_drawn']:.0f}", "budget 0")
     for n in (4, 32, 128):

@@ -222,3 +222,44 @@ def test_clicking_a_heads_small_multiple_selects_that_head(app):
     app.mouse.click(box["x"] + x, box["y"] + y)
     app.wait_for_function("() => document.querySelector('[data-testid=head-select]').value === '0'")
     assert app.inner_text(T("head-explanation")).startswith("Each word looks at the word just before it")
+
+
+SNAPSHOT = """(name) => {  // keep the canvas's pixels under `name`
+    const c = document.querySelector('[data-testid=attention-canvas]');
+    window[name] = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+}"""
+
+DIFFERENCE = """() => {  // pixels of the two snapshots that differ by more than 8 in a channel, and the largest difference
+    let differing = 0, largest = 0;
+    for (let i = 0; i < shapeByShape.length; i += 4) {
+        let d = 0;
+        for (let k = 0; k < 4; k++) d = Math.max(d, Math.abs(shapeByShape[i + k] - stamped[i + k]));
+        if (d > 8) differing++;
+        largest = Math.max(largest, d);
+    }
+    return [differing / (shapeByShape.length / 4), largest];
+}"""
+
+
+def test_still_panels_stamped_as_bitmaps_look_as_when_drawn_shape_by_shape(page, server):
+    """32 tokens x 8 heads: the panels are big enough to be kept as bitmaps during transitions (web/canvas.js)."""
+    from bench.page import big_scenario_fragment
+
+    page.goto(server.url + "?beams=all" + big_scenario_fragment())
+    assert wait_ready(page) is None
+
+    def there_and_back():
+        for step in ("2", "3"):
+            page.locator(T("step-slider")).fill(step)
+            page.wait_for_timeout(900)  # the transition, then the frame at rest
+
+    page.evaluate("aeCanvas.pictures.enabled = false")
+    there_and_back()
+    page.evaluate(SNAPSHOT, "shapeByShape")
+    page.evaluate("aeCanvas.pictures.enabled = true")
+    before = page.evaluate("aeCanvas.pictures.stamped")
+    there_and_back()
+    page.evaluate(SNAPSHOT, "stamped")
+    assert page.evaluate("aeCanvas.pictures.stamped") - before > 20, "the transitions stamped bitmaps"
+    differing, largest = page.evaluate(DIFFERENCE)
+    assert differing < 0.001, f"{differing:.2%} of the pixels differ (by up to {largest})"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from canvas.api import CENTER, MIDDLE, P, parse_color
-from canvas.display_list import BEZIER_FIELDS, OPS, DisplayList, decode
+from canvas.display_list import BEZIER_FIELDS, CODES, OPS, DisplayList, decode
 from canvas.recording import RecordingBackend
 from canvas.runner import run
 
@@ -139,6 +139,7 @@ def test_every_opcode_has_a_name_and_decodes():
     p.line_dash(4, 2); p.clip_rect(0, 0, 5, 5); p.pop(); p.beziers(np.ones((1, len(BEZIER_FIELDS))))
     p.rects(np.ones((2, 4)), 3)
     p.push(); p.opacity(0.5); p.play(p.record(lambda q: q.text("s", 1, 1))); p.pop()
+    p.play(p.record(lambda q: q.rect(1, 1, 2, 2)), bounds=(0, 0, 4, 4))
     names = {c[0] for c in decode(p.list.array(), p.list.strings)}
     assert names == {name for name, _ in OPS.values()}
 
@@ -184,6 +185,30 @@ def test_playing_a_segment_leaves_the_frame_style_as_it_was():
     p.play(segment)
     p.fill(9, 9, 9)  # unchanged for p, so not recorded again
     assert [c[0] for c in decode(p.list.array(), p.list.strings)].count("fill") == 2
+
+
+def test_a_segment_played_with_bounds_is_a_picture_of_its_own_numbers():
+    p = P()
+    panel = p.record(lambda q: (q.fill(200, 10, 10), q.rect(1, 2, 3, 4), q.text("panel", 5, 6)))
+    other = p.record(lambda q: q.rect(0, 0, 1, 1))
+    pictures = []
+    for _ in range(2):
+        p.begin_frame()
+        p.text("before", 0, 0)
+        p.play(panel, bounds=(0, 0, 10, 20))
+        p.play(other, bounds=(0, 0, 5, 5))
+        values = p.list.array()
+        at = [i for i, v in enumerate(values) if v == CODES["picture"] and values[i - 2] == CODES["string_base"]]
+        pictures.append([tuple(values[i + 1 : i + 7]) for i in at])
+        first_id, x, y, w, h, count = pictures[-1][0]
+        assert (x, y, w, h) == (0, 0, 10, 20) and count == len(panel.values)
+        start = at[0] + 7
+        assert list(values[start : start + int(count)]) == list(panel.values)  # the numbers follow the command
+        commands = decode(values, p.list.strings)
+        assert commands.index(("text", "panel", 5.0, 6.0)) > commands.index(("picture", *pictures[-1][0]))
+        assert p.list.joined_strings() == "before\0panel"  # a segment without texts adds no separator
+    assert pictures[0] == pictures[1]  # the same segment, the same id: the replayer can keep its bitmap
+    assert pictures[0][0][0] != pictures[0][1][0]  # another segment, another id
 
 
 def test_segments_do_not_nest_and_must_balance_push_and_pop():

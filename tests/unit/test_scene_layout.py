@@ -206,7 +206,7 @@ def numbers(command):  # a decoded command's numbers, flattened (batches hold ro
 
 def same_picture(a, b):
     """The same shapes in the same styles (layers that neither move nor fade change nothing)."""
-    bookkeeping = ("push", "pop", "string_base")
+    bookkeeping = ("push", "pop", "string_base", "picture")
     ca, cb = ([c for c in commands(s) if c[0] not in bookkeeping] for s in (a, b))
     return len(ca) == len(cb) and all(x[0] == y[0] and (x[0] in ("text", "beziers") and x == y or
                                                            np.allclose(numbers(x), numbers(y), atol=0.01))
@@ -383,3 +383,72 @@ def test_scores_blend_into_weights_as_the_weights_layer_grows_opaque():
     assert ("opacity", pytest.approx(0.2)) in drawn  # the scores' numbers fading out (1 - 2 x 0.4)
     rest = commands(scene_of(state, 800, View(3, 3, 1.0)))
     assert not [c for c in rest if c[0] == "opacity"]  # at rest: only the weights, fully opaque
+
+
+def extents(commands):  # decoded commands -> [m, 4] (left, top, right, bottom) of everything they paint
+    boxes, weight, size, h_align, v_align = [], 1.0, 14.0, 0, 3
+    for c in commands:
+        name = c[0]
+        if name == "stroke_weight":
+            weight = c[1]
+        elif name == "font":
+            size = c[1]
+        elif name == "text_align":
+            h_align, v_align = int(c[1]), int(c[2])
+        elif name == "rect":
+            x, y, w, h = c[1:5]
+            boxes.append((x - weight / 2, y - weight / 2, x + w + weight / 2, y + h + weight / 2))
+        elif name == "rects":
+            boxes += [(x - weight / 2, y - weight / 2, x + w + weight / 2, y + h + weight / 2) for x, y, w, h in c[2]]
+        elif name == "line":
+            x1, y1, x2, y2 = c[1:5]
+            boxes.append((min(x1, x2) - weight, min(y1, y2) - weight, max(x1, x2) + weight, max(y1, y2) + weight))
+        elif name == "ellipse":
+            x, y, w, h = c[1:5]
+            boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        elif name == "beziers":  # a Bézier curve lies inside the hull of its four points
+            for row in c[1]:
+                xs, ys, half = row[0:8:2], row[1:8:2], row[12] / 2
+                boxes.append((min(xs) - half, min(ys) - half, max(xs) + half, max(ys) + half))
+        elif name == "text":
+            w = approximate_text_width(c[1], size)
+            left = c[2] - (0, w / 2, w)[h_align]
+            top = c[3] - (0, size * 0.6, size * 1.2, size)[v_align]
+            boxes.append((left, top, left + w, top + size * 1.2))
+    return np.array(boxes).reshape(-1, 4)
+
+
+def still_layers_with_bounds(items):
+    for item in items:
+        if isinstance(item, Layer):
+            if item.still and item.bounds is not None:
+                yield item
+            yield from still_layers_with_bounds(item.items)
+
+
+@pytest.mark.parametrize("width", (360, 800, 1400))
+@pytest.mark.parametrize("make", [cat, big, cross], ids=["4 tokens", "32 tokens", "cross"])
+def test_a_still_layer_draws_only_inside_its_bounds_so_its_bitmap_cuts_nothing_off(make, width):
+    for a, b in [(s, s) for s in range(5)] + [(1, 2), (2, 3), (3, 4)]:
+        state = ev.set_step(make(), b)
+        layers = list(still_layers_with_bounds(scene_of(state, width, View(a, b, 0.4)).items))
+        assert layers
+        for layer in layers:
+            p = P(width, HEIGHT[width])
+            p.begin_frame()
+            draw._draw_all(p, layer.items)
+            left, top, right, bottom = extents(decode(p.list.array(), p.list.strings)).T
+            box = layer.bounds
+            outside = (left < box.x - 0.5) | (top < box.y - 0.5) | (right > box.x + box.w + 0.5) | (bottom > box.y + box.h + 0.5)
+            assert not outside.any(), (a, b, box, extents(decode(p.list.array(), p.list.strings))[outside][:3])
+
+
+def test_the_bounds_check_itself_sees_a_shape_outside():
+    p = P()
+    p.begin_frame()
+    p.stroke_weight(4)
+    p.rect(10, 10, 20, 20)
+    p.text_align(2, 1)
+    p.text("wide label", 5, 50)
+    left, top, right, bottom = extents(decode(p.list.array(), p.list.strings)).T
+    assert left.min() < 0 and top.min() == 8 and right.max() == 32
