@@ -132,18 +132,66 @@ def test_the_content_security_policy_blocks_inline_script(app, expect_errors):
     assert any("Content Security Policy" in e for e in expect_errors.errors)
 
 
+SNAPSHOT_STORED = """async (other) => {  // the name of the one complete snapshot, once it is not `other`
+    await navigator.serviceWorker.ready;
+    for (const deadline = Date.now() + 60000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        const names = await caches.keys();
+        if (names.length !== 1 || names[0] === other || !navigator.serviceWorker.controller) continue;
+        if ((await (await caches.open(names[0])).keys()).length > 20) return names[0];
+    }
+    return null;
+}"""
+
+
 @pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
 def test_after_one_visit_the_explorer_opens_offline(app, context):
     """The service worker keeps a snapshot of the build; with the network gone, a reload still starts."""
-    app.wait_for_function("""() => navigator.serviceWorker.ready.then(async (registration) => {
-        const names = await caches.keys();
-        if (!names.length) return false;
-        const cached = await (await caches.open(names[0])).keys();
-        return !!navigator.serviceWorker.controller || cached.length > 20;
-    })""", timeout=60_000)
-    app.reload()  # now controlled by the service worker
+    assert app.evaluate(SNAPSHOT_STORED, ""), "the service worker stored this build"
     assert wait_ready(app) is None
     context.set_offline(True)
     app.reload()
     assert wait_ready(app) is None
     assert app.inner_text(T("weights-table")).count("%") == 4
+
+
+def deploy_new_build(site):
+    """What deploying another build does to the host: new index.html, a new app archive name, a new sw.js."""
+    import build
+
+    old = next(site.glob("app-*.zip"))
+    new = old.with_name("app-0000deploy2.zip")
+    old.rename(new)
+    for stale in site.glob("app-*.zip.gz"):
+        stale.unlink()
+    index = site / "index.html"
+    index.write_text(index.read_text().replace(old.name, new.name)
+                     .replace("<head>", '<head>\n  <meta name="ae-build" content="second">', 1))
+    build.write_service_worker(site)
+    build.precompress(site)
+
+
+@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
+def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, dist, tmp_path, context):
+    """The open page keeps its snapshot; the service worker fetches the new build whole; the next visit runs it."""
+    import shutil
+
+    from harness import Server
+
+    site = tmp_path / "site"
+    shutil.copytree(dist, site)
+    server = Server(site)
+    try:
+        page.goto(server.url)
+        assert wait_ready(page) is None
+        first = page.evaluate(SNAPSHOT_STORED, "")
+        assert first, "the service worker stored this build"
+        deploy_new_build(site)
+        page.reload()  # the old snapshot, complete: its index.html with its own archive (gone from the host)
+        assert wait_ready(page) is None and not page.locator("meta[name=ae-build]").count()
+        assert page.evaluate(SNAPSHOT_STORED, first), "the new build, downloaded whole, replaced the old snapshot"
+        page.reload()
+        assert wait_ready(page) is None
+        assert page.locator("meta[name=ae-build]").get_attribute("content") == "second"
+        assert page.inner_text(T("weights-table")).count("%") == 4
+    finally:
+        server.close()
