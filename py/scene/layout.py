@@ -39,6 +39,7 @@ WIDE = 760  # px: from this canvas width on, the two views sit side by side
 TOKEN_SHARE = 0.42  # of a wide canvas's width, for the token view
 PAD = 12  # px: canvas margin
 SLIDE = 10  # px that a panel slides while it fades in or out (less than the panel's inner margin)
+CROSS_FADE_BEAMS = 256  # from this many beams on, a transition cross-fades them instead of morphing each one
 BLEED = 5  # px a still layer may reach past its view (a frame's stroke): less than PAD and GAP / 2
 BEAM_LEVELS = 16  # distinct beam widths and opacities
 MIN_BEAM_SPACE, NICE_BEAM_SPACE = 44, 120  # px between the query chips and the key chips
@@ -262,16 +263,33 @@ def _beam_look(step):  # -> what the beams show at a stage: 0 nothing, 1 uniform
 
 
 def _beam_layer(computed, state, box, chips, view, pal):  # -> list of shapes
-    """The beams; when both ends of a transition show them alike, they do not move: a still layer."""
-    look = _beam_look(view.from_step)
-    if look != _beam_look(view.to_step):
+    """The beams; when both ends of a transition show them alike, they do not move: a still layer.
+
+    When they change, a few beams morph (each one's width, opacity and colour move from one look
+    to the other). Hundreds of beams cross-fade instead, the old look's still layer fading out
+    over the new one's: the same picture at both ends, and two bitmaps to stamp per frame
+    rather than thousands of curves to stroke.
+    """
+    a, b = _beam_look(view.from_step), _beam_look(view.to_step)
+    if a != b and _beam_count(computed, state) < CROSS_FADE_BEAMS:
         return _beams(computed, state, chips, view, pal)
-    if look == 0:
+    t = view.t if a != b else 1.0
+    return (_still_beams(computed, state, box, chips, view.from_step, a, 1 - t, pal)
+            + _still_beams(computed, state, box, chips, view.to_step, b, t, pal))
+
+
+def _still_beams(computed, state, box, chips, step, look, alpha, pal):  # -> [Layer] or []
+    """The beams as `step` shows them, as a still layer `alpha` times as opaque."""
+    if look == 0 or alpha <= 0:
         return []
     beams = remembered("beams", computed, state, box, pal,
-                        lambda: _beams(computed, state, chips, View(view.to_step, view.to_step, 1.0), pal),
-                        look, chips)
-    return [Layer(beams, still=True, bounds=box.inset(-BLEED))] if beams else []
+                        lambda: _beams(computed, state, chips, View(step, step, 1.0), pal), look, chips)
+    return [Layer(beams, alpha, still=True, bounds=box.inset(-BLEED))] if beams else []
+
+
+def _beam_count(computed, state):  # -> how many curves the beams are, every head shown included
+    qi, _, _ = _beam_pairs(state, computed.trace.allowed)
+    return len(qi) * len(_beam_heads(state, computed.trace.heads))
 
 
 def _token_still(computed, state, box, chips, stage, pal):  # -> Layer

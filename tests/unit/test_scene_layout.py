@@ -237,6 +237,31 @@ def test_beams_grow_from_uniform_to_their_weights():
     assert np.ptp(widths[0]) < np.ptp(widths[1]) < np.ptp(widths[2])
 
 
+def beam_layers(scene):  # -> [(alpha, curves)] of the beams inside still layers
+    return [(layer.alpha, np.concatenate([b.curves for b in layer.items]))
+            for layer in still_layers_with_bounds(scene.items) if isinstance(layer.items[0], Beams)]
+
+
+@pytest.mark.parametrize("a, b", [(1, 2), (2, 3), (3, 2)])
+def test_thousands_of_beams_cross_fade_between_their_looks_instead_of_morphing(a, b):
+    state = ev.set_overlay(ev.set_beams(big(b), "all"), True)  # 8 heads x 32 x 32 = 8,192 beams
+    mid = scene_of(state, view=View(a, b, 0.3))
+    layers = beam_layers(mid)
+    assert len(beams_of(mid)) == sum(len(c) for _, c in layers)  # every beam is in a still layer: none morphs
+    start, end = (beam_layers(scene_of(ev.set_step(state, s), view=View(s, s, 1.0))) for s in (a, b))
+    expected = ([(0.7, start[0][1])] if start else []) + [(0.3, end[0][1])]
+    assert len(layers) == len(expected)
+    for (alpha, curves), (want_alpha, want) in zip(layers, expected):
+        assert alpha == pytest.approx(want_alpha) and np.array_equal(curves, want)
+    assert len(end[0][1]) == 8 * 32 * 32
+    assert same_picture(scene_of(state, view=View(a, b, 1.0)), scene_of(ev.set_step(state, b)))
+
+
+def test_a_few_beams_still_morph_one_by_one():
+    layers = beam_layers(scene_of(cat(3), view=View(2, 3, 0.3)))
+    assert not layers and len(beams_of(scene_of(cat(3), view=View(2, 3, 0.3)))) == 4
+
+
 def test_scores_and_weights_share_one_grid_whose_colours_blend():
     state = cat(3)
     scenes = [scene_of(state, view=View(2, 3, t)) for t in (0.0, 0.5, 1.0)]
