@@ -177,30 +177,47 @@ def animate_and_measure(browser, url, seconds, pictures=True, every_head=False):
 
 
 def edit_latency(browser, url, runs=5):
-    """Milliseconds from a sentence edit (32 tokens; the toy model has 4 heads) to the end of the frame that shows it."""
+    """A sentence edit (32 tokens; the toy model has 4 heads) until the frame that shows it.
+
+    -> (runs shown by the very next frame, median ms of work in that frame, median ms from the edit to
+    the end of that frame, which includes waiting for the display's next frame)
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
     page = context.new_page()
     page.goto(url)
     assert wait_ready(page) is None
-    times = []
+    results = []
     for k in range(runs):
-        times.append(page.evaluate("""(k) => new Promise((resolve) => {
-            if (!aeCanvas.timed) {  // note when each frame's replay onto the canvas ends
+        results.append(page.evaluate("""(k) => new Promise((resolve) => {
+            if (!aeCanvas.timed) {  // note, for each replay onto the canvas, its frame and when it ends
                 const replay = aeCanvas.replay;
-                aeCanvas.replay = (...args) => { replay(...args); aeCanvas.lastReplay = performance.now(); };
+                aeCanvas.replay = (...args) => {
+                    replay(...args);
+                    Object.assign(aeCanvas, {lastReplay: performance.now(), replayTick: window.ticks,
+                                             frameStart: document.timeline.currentTime});
+                };
                 aeCanvas.timed = true;
             }
+            window.ticks = 0;  // display frames since the edit, counted before our own frame runs
+            let done = false;
+            const tick = () => { window.ticks++; if (!done) requestAnimationFrame(tick); };
+            requestAnimationFrame(tick);
             const input = document.querySelector('[data-testid=sentence-input]');
             const before = aeView.frames();
             const words = Array.from({length: 32}, (_, i) => ['cat', 'dog', 'hot', 'was', 'the', 'ran'][(i + k) % 6]);
             const start = performance.now();
             input.value = words.join(' ');
             input.dispatchEvent(new Event('input', {bubbles: true}));
-            const check = () => aeView.frames() > before ? resolve(aeCanvas.lastReplay - start) : setTimeout(check, 1);
+            const check = () => {
+                if (aeView.frames() === before) return setTimeout(check, 1);
+                done = true;
+                resolve([aeCanvas.replayTick, aeCanvas.lastReplay - aeCanvas.frameStart, aeCanvas.lastReplay - start]);
+            };
             setTimeout(check, 1);
         })""", k))
     context.close()
-    return median(times)
+    return (sum(1 for tick, _, _ in results if tick == 1), median(w for _, w, _ in results),
+            median(t for _, _, t in results))
 
 
 def engine_in_pyodide(browser, url):
@@ -298,7 +315,7 @@ def main(argv):
             small_anim, small_idle = animate_and_measure(browser, server.url, args.animate_seconds, pictures)
             big_anim, big_idle = animate_and_measure(browser, big_url(server), args.animate_seconds, pictures,
                                                      every_head=True)
-            latency = edit_latency(browser, server.url)
+            next_frame, edit_work, latency = edit_latency(browser, server.url, runs=7)
             engine = engine_in_pyodide(browser, server.url)
             endurance = soak(browser, server.url, args.soak_seconds) if args.soak_seconds > 0 else None
             browser.close()
@@ -323,7 +340,8 @@ def main(argv):
         "idle_ms_per_60hz_frame": max(small_idle["main_thread_ms_per_60hz_frame"],
                                       big_idle["main_thread_ms_per_60hz_frame"]),
         "idle_frames_drawn": small_idle["frames_drawn"] + big_idle["frames_drawn"],
-        "edit_to_redraw_ms_32_tokens": latency,
+        "edit_to_redraw_ms_32_tokens": latency, "edit_frame_work_ms": edit_work,
+        "edits_shown_by_next_frame": f"{next_frame}/7",
         **{f"engine_ms_{n}_tokens_8_heads_pyodide": ms for n, ms in engine.items()},
     })
     if endurance:
@@ -377,8 +395,10 @@ def report(f, runs):
             "no growth")
         row("  wasm memory before -> after (MB)", f"{f['soak_wasm_before_mb']:.1f} -> {f['soak_wasm_after_mb']:.1f}",
             "no growth")
-    row("edit sentence (32 tokens, 4 heads) -> frame", f"{f['edit_to_redraw_ms_32_tokens']:.1f} ms",
-        "budget: the next frame (<= 16.7 ms)")
+    row("edit sentence (32 tokens, 4 heads): shown by", f"{f['edits_shown_by_next_frame']} next frames",
+        "budget: the next frame")
+    row("  work in that frame", f"{f['edit_frame_work_ms']:.1f} ms")
+    row("  edit -> that frame's end (incl. vsync wait)", f"{f['edit_to_redraw_ms_32_tokens']:.1f} ms")
 
 
 def _chromium():
