@@ -555,7 +555,19 @@ class App:
         hooks.headCenter = self._keep(lambda h: to_js(self._head_center(int(h))))
         hooks.timeEngine = self._keep(lambda n, heads, repeats: _time_engine(int(n), int(heads), int(repeats)))
         hooks.wasmBytes = self._keep(_wasm_bytes)
+        hooks.breakOnce = self._keep(lambda where: self._break_once(str(where)))
         js.window.aeView = hooks
+
+    def _break_once(self, where):
+        """Test hook: the next draw() ("draw") or state change ("event") raises, as a bug in it would."""
+        method = {"draw": "draw", "event": "dispatch"}[where]
+
+        def broken(*args, **kwargs):
+            delattr(self, method)  # the class's method is back for the next call
+            raise RuntimeError(f"a fault injected into {method}() by a test")
+        setattr(self, method, broken)
+        if where == "draw":
+            self._redraw()
 
     def _cell_center(self, i, j):
         """Where the heatmap shows weight (i, j), in canvas px (only at the Scores and Softmax steps)."""

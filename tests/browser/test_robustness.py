@@ -6,6 +6,7 @@ import json
 import pytest
 
 from harness import wait_ready
+from playwright.sync_api import expect
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
 
@@ -195,3 +196,20 @@ def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, 
         assert page.inner_text(T("weights-table")).count("%") == 4
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("where", ["draw", "event"])
+def test_a_python_exception_is_shown_and_the_explorer_keeps_working(app, where):
+    """A bug in one frame or one event handler (injected through a test hook) must not freeze the page."""
+    app.locator(T("step-slider")).fill("1")
+    app.evaluate(f"aeView.breakOnce('{where}')")
+    if where == "event":
+        app.click(T("next-step"))  # this click's handler raises: the step stays
+    expect(app.locator(T("error"))).to_contain_text("a fault injected into")
+    assert app.input_value(T("step-slider")) == "1"
+    frames = app.evaluate("aeView.frames()")
+    app.click(T("next-step"))
+    expect(app.locator(T("stage-title"))).to_have_text("3. Scores")
+    app.wait_for_function(f"() => aeView.frames() > {frames}")  # and frames are drawn again
+    app.fill(T("sentence-input"), "the cat sat")
+    expect(app.locator(f'{T("query-select")} option')).to_have_count(3)  # and edits are computed
