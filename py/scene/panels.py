@@ -474,7 +474,7 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
     items += _bar_labels(state.key_tokens, weights, top, pitch, main.x + label_w - 6, label_w - 8,
                          bar_x + bar_w + 4, pal)
     limit = _limit(terms, out)
-    items.append(_glyphs(terms, glyph_x, top, glyph_w, pitch, limit, pal))
+    items += _glyphs(terms, glyph_x, top, glyph_w, pitch, limit, pal)
     items += _output_row(out, foot, glyph_x, glyph_w, limit, pal, state)
     below = foot.y + foot.h + 10
     items += _multihead_strip(computed, state, Box(main.x, below, main.w, main.y + main.h - below), pal)
@@ -523,22 +523,29 @@ def _bar_labels(tokens, weights, top, pitch, label_x, label_w, pct_x, pal):  # -
             + texts_at([(f"{100 * weights[j]:.1f}%", pct_x, ys[j]) for j in rows], pal.small, rgba(pal.muted)))
 
 
-def _glyphs(values, x, top, width, pitch, limit, pal):  # [rows, d] -> Cells: a small signed bar per component
+def _glyphs(values, x, top, width, pitch, limit, pal):  # [rows, d] -> shapes: a little bar chart per row
+    """Each row's d numbers as bars up (positive) or down (negative) from a zero line, on a track per number,
+    so that a row of near-zeros still shows its d places and a small value is not lost."""
     rows, d = values.shape
     slot = width / d
-    half = pitch * 0.42 * values / limit  # [rows, d] px, up for positive
+    half = pitch * 0.4 * values / limit  # [rows, d] px, up for positive
     mid = (top + pitch / 2)[:, None]
     y = np.where(half > 0, mid - half, mid)
-    xs = x + np.arange(d) * slot + slot * 0.15
-    rects = np.stack([np.broadcast_to(xs, values.shape), y, np.full(values.shape, slot * 0.7),
-                      np.maximum(np.abs(half), 0.5)], axis=-1).reshape(-1, 4)
-    return cells_by_colour(rects, diverging(np.sign(values), 1.0, pal).reshape(-1, 4))
+    xs = np.broadcast_to(x + np.arange(d) * slot + slot * 0.12, values.shape)
+    bar_w = np.full(values.shape, slot * 0.76)
+    tracks = np.stack([xs, np.broadcast_to(mid - pitch * 0.4, values.shape), bar_w,
+                       np.full(values.shape, pitch * 0.8)], axis=-1).reshape(-1, 4)
+    bars = np.stack([xs, y, bar_w, np.maximum(np.abs(half), 1.0)], axis=-1).reshape(-1, 4)
+    zero = np.column_stack([np.full(rows, x), mid[:, 0], np.full(rows, x + width), mid[:, 0]])
+    return [cells_by_colour(tracks, np.tile(rgba(pal.background), (len(tracks), 1)), 2),
+            Lines(zero, rgba(pal.grid), 1.0),
+            cells_by_colour(bars, diverging(np.sign(values), 1.0, pal).reshape(-1, 4))]
 
 
 def _output_row(out, box, glyph_x, glyph_w, limit, pal, state):  # [d_v] -> shapes: glyphs and numbers of o_i
     glyph_row, numbers = box.top(box.h - line_h(pal))
     items = [Lines(np.array([[box.x, box.y - 3, box.x + box.w, box.y - 3]]), rgba(pal.grid), 1.0)]
-    items.append(_glyphs(out[None, :], glyph_x, np.array([glyph_row.y]), glyph_w, glyph_row.h, limit, pal))
+    items += _glyphs(out[None, :], glyph_x, np.array([glyph_row.y]), glyph_w, glyph_row.h, limit, pal)
     token = state.tokens[state.scenario.query]
     items += texts_at([(fit_text(f"output of '{token}'", pal.small, glyph_x - box.x - 8), glyph_x - 8,
                       glyph_row.y + glyph_row.h / 2)], pal.small, rgba(pal.ink), RIGHT, bold=True)
