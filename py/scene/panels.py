@@ -254,13 +254,42 @@ def _scatter(box, xy, labels, selected, arrow_to, pal, caption):  # [n, 2], ...,
     n = len(labels)
     others = np.arange(n) != selected
     items.append(Dots(px[:n][others], 8.0, rgba(pal.muted)))
-    items += texts_at([(_short(labels[i]), px[i, 0] + 7, px[i, 1]) for i in np.flatnonzero(others)],
-                    pal.small, rgba(pal.muted))
     items.append(Dots(px[selected:selected + 1], 11.0, rgba(pal.accent)))
-    items += texts_at([(_short(labels[selected]), px[selected, 0] + 8, px[selected, 1] - 1)], pal.small,
-                    rgba(pal.ink), bold=True)
+    items += _point_labels(px[:n], labels, selected, plot, pal)
     arrow = None if arrow_to is None else px[[selected, n]]
     return items + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal), arrow
+
+
+def _point_labels(px, labels, selected, plot, pal):  # [n, 2] px, ... -> Texts that never overlap
+    """Each point's token to the right of its dot, else to the left, else left out; the selected token first
+    and in bold. Points on top of each other share one label ("lions, zebras, cats"), so that their words
+    are not printed over each other."""
+    groups = []  # [first point, words]: points within 6 px of a group's first point join it
+    for i in [selected] + [i for i in range(len(labels)) if i != selected]:
+        near = [g for g in groups if g[0] != selected and np.hypot(*(px[i] - px[g[0]])) < 6]
+        if near and i != selected:
+            near[0][1].append(_short(labels[i]))
+        else:
+            groups.append((i, [_short(labels[i])]))
+    half_h = (pal.small + 2) / 2
+    taken = []  # (left, top, right, bottom) of the labels placed so far
+    placed = {LEFT: [], RIGHT: []}
+    for i, words in groups:
+        text, (x, y) = fit_text(", ".join(dict.fromkeys(words)), pal.small, plot.w * 0.45), px[i]
+        w, gap = text_w(text, pal.small, i == selected), 7 + (i == selected)
+        for align, left in ((LEFT, x + gap), (RIGHT, x - gap - w)):
+            rect = (left, y - half_h, left + w, y + half_h)
+            inside = plot.x <= rect[0] and rect[2] <= plot.x + plot.w
+            if inside and all(rect[2] <= r[0] or r[2] <= rect[0] or rect[3] <= r[1] or r[3] <= rect[1] for r in taken):
+                taken.append(rect)
+                placed[align].append((i, (text, x + gap if align == LEFT else x - gap, y)))
+                break
+    shapes = []
+    for align, entries in placed.items():
+        chosen = [entry for i, entry in entries if i == selected]
+        shapes += texts_at(chosen, pal.small, rgba(pal.ink), align, bold=True)
+        shapes += texts_at([entry for i, entry in entries if i != selected], pal.small, rgba(pal.muted), align)
+    return shapes
 
 
 # -- stage 1: project ----------------------------------------------------------------

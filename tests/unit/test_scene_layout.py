@@ -13,7 +13,7 @@ from scene import draw
 from scene import panels
 from scene.draw import draw_scene
 from scene.layout import SLIDE, layout
-from scene.shapes import Beams, Layer, Texts
+from scene.shapes import Beams, Box, Layer, Texts, text_w
 from scene.timeline import View
 from ui import state as ev
 
@@ -477,3 +477,28 @@ def test_the_bounds_check_itself_sees_a_shape_outside():
     p.text("wide label", 5, 50)
     left, top, right, bottom = extents(decode(p.list.array(), p.list.strings)).T
     assert left.min() < 0 and top.min() == 8 and right.max() == 32
+
+
+def test_scatter_labels_never_print_over_each_other_and_the_selected_one_is_always_there():
+    rng = np.random.default_rng(3)
+    xy = np.vstack([rng.normal(size=(12, 2)), [[4.0, 4.0]] * 3, [[4.01, 4.0]]])  # a crowd of twins, in a corner
+    labels = [f"word{i}" for i in range(len(xy))]
+    for selected in (0, 13):
+        shapes, _ = panels._scatter(Box(0, 0, 420, 260), xy, labels, selected, None, PAL, "embedding map")
+        texts = [t for t in shapes if isinstance(t, Texts) and t.size == PAL.small and t.strings[0] != "embedding map"]
+        rects = []
+        for t in texts:
+            for s, (x, y) in zip(t.strings, t.xy.tolist()):
+                w = text_w(s, t.size, t.bold)
+                left = x - (0, w / 2, w)[t.h]
+                rects.append((left, y - t.size / 2, left + w, y + t.size / 2))
+                assert 0 <= left and left + w <= 420
+        rects = np.array(rects)
+        as_xywh = np.column_stack([rects[:, :2], rects[:, 2:] - rects[:, :2]])
+        assert not overlaps(as_xywh)
+        bold = [s for t in texts if t.bold for s in t.strings]
+        assert bold == [labels[selected]]
+        shown = [s for t in texts for s in t.strings]
+        assert len(shown) >= 8
+        if selected == 0:  # the crowd shares one label
+            assert any(s.startswith("word12, word13") for s in shown)
