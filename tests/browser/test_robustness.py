@@ -213,3 +213,13 @@ def test_a_python_exception_is_shown_and_the_explorer_keeps_working(app, where):
     app.wait_for_function(f"() => aeView.frames() > {frames}")  # and frames are drawn again
     app.fill(T("sentence-input"), "the cat sat")
     expect(app.locator(f'{T("query-select")} option')).to_have_count(3)  # and edits are computed
+
+
+def test_a_short_soak_of_play_grows_no_memory(browser, server):
+    """The benchmark's 10-minute soak (tests/bench/page.py) in a short mode: Play over and over for 20 s."""
+    from bench.page import soak
+
+    result = soak(browser, server.url, seconds=20)
+    assert result["frames"] > 200, "the animation ran"
+    assert result["js_heap_after_mb"] - result["js_heap_before_mb"] < 2.0, result
+    assert result["wasm_after_mb"] - result["wasm_before_mb"] < 1.0, result
