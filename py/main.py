@@ -353,7 +353,7 @@ class App:
         self._save(js.Blob.new(to_js([text]), to_js({"type": mime}, dict_converter=js.Object.fromEntries)), filename)
 
     def _export_png(self):
-        self.el["canvas"].toBlob(self._keep_once(lambda blob: self._save(blob, "attention.png")), "image/png")
+        self.backend.surface.blob("image/png").then(self._keep_once(lambda blob: self._save(blob, "attention.png")))
 
     def _save(self, blob, filename):
         url = js.URL.createObjectURL(blob)

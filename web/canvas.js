@@ -1,6 +1,11 @@
 // Replays the display list that Python's canvas layer (py/canvas/) records each frame.
 // It decides nothing: every shape, colour and position comes from Python. The opcodes
 // and their arguments are defined in py/canvas/display_list.py; keep the two in step.
+//
+// Where the replay runs: in a worker (web/canvas-worker.js) when the browser can hand
+// the canvas over (transferControlToOffscreen), so that replaying and rasterising each
+// frame leave the page's main thread, where Python and the controls run; otherwise
+// here, on the main thread. `surface` below is the one door Python uses for both.
 
 const SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
@@ -11,7 +16,7 @@ const BEZIER_FIELDS = 13;
 const rgba = (r, g, b, a) => `rgba(${r | 0},${g | 0},${b | 0},${(a / 255).toFixed(3)})`;
 const font = (size, bold, mono) => `${bold ? '600 ' : ''}${size}px ${mono ? MONO : SANS}`;
 
-function replay(ctx, ops, size, joinedStrings, dpr) {
+export function replay(ctx, ops, size, joinedStrings, dpr) {
   const strings = joinedStrings.length ? joinedStrings.split('\0') : [];
   // Start from p5's defaults, as py/canvas/api.py assumes (DEFAULT_STYLE).
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -107,7 +112,7 @@ function run(ctx, ops, from, to, strings, base, dpr) {
 // panel fading, the chips during a transition), they are painted once into an offscreen
 // canvas of the rectangle's size, and from then on that bitmap is stamped and the numbers
 // skipped: one drawImage, under the current opacity and offset, instead of every shape.
-const pictures = {
+export const pictures = {
   MAX: 12, // bitmaps kept, least recently used dropped first (a transition uses at most 6)
   MIN_NUMBERS: 2000, // smaller segments draw faster than a bitmap of their rectangle is stamped
   kept: new Map(), // segment id -> { canvas, x, y, w, h, dpr }
@@ -188,12 +193,70 @@ function rects(ctx, ops, start, count, radius, state) {
   return start + 4 * count;
 }
 
-function measure(ctx, text, size, bold, mono) {
-  ctx.save();
-  ctx.font = font(size, bold, mono);
-  const width = ctx.measureText(text).width;
-  ctx.restore();
-  return width;
-}
+// The canvas as Python sees it: attach once, then resize, draw, measure; the rest is for
+// exporting a PNG and for tests, and answers with a Promise wherever the worker must reply.
+const surface = {
+  mode: '', // 'worker' or 'main'
+  attach(canvas) {
+    this.canvas = canvas;
+    if (canvas.transferControlToOffscreen && window.Worker) {
+      try {
+        const offscreen = canvas.transferControlToOffscreen();
+        this.worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
+        this.worker.onerror = (event) => console.error(`[attention-explorer] canvas worker: ${event.message}`);
+        this.worker.onmessage = ({ data }) => { this.replies.get(data.id)(data.value); this.replies.delete(data.id); };
+        this.worker.postMessage({ kind: 'canvas', canvas: offscreen }, [offscreen]);
+        this.mode = 'worker';
+        return this.mode;
+      } catch (error) {
+        console.warn(`[attention-explorer] drawing on the main thread: ${error.message}`);
+      }
+    }
+    this.ctx = canvas.getContext('2d');
+    this.mode = 'main';
+    return this.mode;
+  },
+  width: 0,
+  height: 0,
+  resize(width, height) { // the backing store in device pixels
+    [this.width, this.height] = [width, height];
+    if (this.worker) this.worker.postMessage({ kind: 'resize', width, height });
+    else [this.canvas.width, this.canvas.height] = [width, height];
+  },
+  draw(ops, size, strings, dpr) {
+    if (!this.worker) return replay(this.ctx, ops, size, strings, dpr);
+    const copy = ops.slice(0, size); // Python refills `ops` next frame; the copy moves to the worker
+    this.worker.postMessage({ kind: 'draw', ops: copy, size, strings, dpr }, [copy.buffer]);
+  },
+  measure(text, size, bold, mono) { // text width in CSS px, with a context of its own
+    this.measurer = this.measurer || document.createElement('canvas').getContext('2d');
+    this.measurer.font = font(size, bold, mono);
+    return this.measurer.measureText(text).width;
+  },
+  blob(type) { // -> Promise<Blob> of what the canvas shows
+    if (!this.worker) return new Promise((resolve) => this.canvas.toBlob(resolve, type));
+    return this.ask({ kind: 'blob', type });
+  },
+  pixels() { // -> Promise<ImageData>
+    if (!this.worker) return Promise.resolve(this.ctx.getImageData(0, 0, this.width, this.height));
+    return this.ask({ kind: 'pixels' });
+  },
+  pictures(enabled) { // -> Promise<bitmaps stamped so far>; `enabled` (optional) switches them on or off
+    if (!this.worker) {
+      if (enabled !== undefined) pictures.enabled = enabled;
+      return Promise.resolve(pictures.stamped);
+    }
+    return this.ask({ kind: 'pictures', enabled });
+  },
+  replies: new Map(),
+  asked: 0,
+  ask(message) {
+    const id = ++this.asked;
+    return new Promise((resolve) => {
+      this.replies.set(id, resolve);
+      this.worker.postMessage({ ...message, id });
+    });
+  },
+};
 
-window.aeCanvas = { replay, measure, pictures };
+if (typeof window !== 'undefined') window.aeCanvas = { surface };

@@ -5,7 +5,9 @@ import under plain CPython, so everything else stays testable there.
 
 Per frame it makes a handful of JavaScript calls, whatever is drawn: the
 display list (float32) is copied into one persistent JS Float32Array with
-`assign`, the texts go over as one string, and `web/canvas.js` replays them.
+`assign`, the texts go over as one string, and `web/canvas.js` replays them: in a
+worker where the browser can hand the canvas over (the replay and the rasterising
+then leave the main thread), else on the main thread.
 One `create_proxy` is made for `requestAnimationFrame` (and one per event type)
 at start, never per frame. Frames are requested only when the loop needs one.
 """
@@ -34,8 +36,8 @@ class BrowserBackend:
 
     def __init__(self, canvas, on_error=None, on_frame=None):
         self.canvas = canvas
-        self.ctx = canvas.getContext("2d")
-        self.replayer = js.window.aeCanvas
+        self.surface = js.window.aeCanvas.surface  # web/canvas.js: replays in a worker where it can
+        self.surface.attach(canvas)
         self.on_error = on_error
         self.on_frame = on_frame or (lambda: None)
         self.loop = None
@@ -83,7 +85,7 @@ class BrowserBackend:
         if self._js_buffer is None or self._js_buffer.length != len(buf):
             self._js_buffer = js.Float32Array.new(len(buf))
         self._js_buffer.assign(buf)
-        self.replayer.replay(self.ctx, self._js_buffer, dl.size, dl.joined_strings(), self._dpr)
+        self.surface.draw(self._js_buffer, dl.size, dl.joined_strings(), self._dpr)
 
     def _pointer_handler(self, hook):
         def handle(event):
@@ -112,8 +114,7 @@ class BrowserBackend:
         box = self.canvas.getBoundingClientRect()
         width, height = max(1.0, float(box.width)), max(1.0, float(box.height))
         self._dpr = float(js.window.devicePixelRatio or 1)
-        self.canvas.width = round(width * self._dpr)
-        self.canvas.height = round(height * self._dpr)
+        self.surface.resize(round(width * self._dpr), round(height * self._dpr))
         self.loop.p.width, self.loop.p.height = width, height
 
     def _measure_text(self, text, size, bold, mono):
@@ -123,7 +124,7 @@ class BrowserBackend:
         if width is None:
             if len(self._text_widths) > 5000:
                 self._text_widths.clear()
-            width = float(self.replayer.measure(self.ctx, text, size, bold, mono))
+            width = float(self.surface.measure(text, size, bold, mono))
             self._text_widths[key] = width
         return width
 

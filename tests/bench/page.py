@@ -7,7 +7,7 @@ Load: first paint of the shell, time to data-ready (cold and warm cache), and in
 the same run a bare page that only loads Pyodide + NumPy, so the ratio is fair.
 Frames: main-thread time per frame from Chrome's own counters (CDP
 Performance.getMetrics: TaskDuration) while animating and while idle, and for the
-same frames' display lists replayed by JavaScript alone (what the browser spends
+same frames' display lists replayed by JavaScript alone (what the main thread spends
 painting them, without Python).
 Figures are medians over --runs. Nothing here asserts: it measures and prints.
 """
@@ -124,21 +124,21 @@ STEP_THROUGH = """(ms) => {  // one transition after another: next, next... then
 
 CAPTURE = """() => {  // keep a copy of every display list replayed from now on
     window.captured = [];
-    const replay = aeCanvas.replay;
-    aeCanvas.replay = (ctx, ops, size, strings, dpr) => {
+    const surface = aeCanvas.surface, draw = surface.draw;
+    surface.draw = (ops, size, strings, dpr) => {
         captured.push([ops.slice(0, size), size, strings, dpr]);
-        replay(ctx, ops, size, strings, dpr);
+        draw.call(surface, ops, size, strings, dpr);
     };
-    aeCanvas.original = replay;
+    surface.original = draw;
 }"""
 
 REPLAY_ONLY = """() => {  // the captured frames, over and over, by JavaScript alone: no Python
-    aeCanvas.replay = aeCanvas.original;
-    const ctx = document.querySelector('[data-testid=attention-canvas]').getContext('2d');
+    const surface = aeCanvas.surface;
+    surface.draw = surface.original;
     window.replayed = 0;
     const frame = () => {
         const [ops, size, strings, dpr] = captured[replayed++ % captured.length];
-        aeCanvas.replay(ctx, ops, size, strings, dpr);
+        surface.draw(ops, size, strings, dpr);
         requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
@@ -157,7 +157,7 @@ def animate_and_measure(browser, url, seconds, pictures=True, every_head=False):
     page.goto(url)
     assert wait_ready(page) is None
     if not pictures:
-        page.evaluate("aeCanvas.pictures.enabled = false")
+        page.evaluate("aeCanvas.surface.pictures(false)")
     if every_head:
         page.check('[data-testid="overlay-toggle"]')  # every head's beams, not only the selected head's
     page.locator('[data-testid="step-slider"]').fill("0")
@@ -189,10 +189,10 @@ def edit_latency(browser, url, runs=5):
     results = []
     for k in range(runs):
         results.append(page.evaluate("""(k) => new Promise((resolve) => {
-            if (!aeCanvas.timed) {  // note, for each replay onto the canvas, its frame and when it ends
-                const replay = aeCanvas.replay;
-                aeCanvas.replay = (...args) => {
-                    replay(...args);
+            if (!aeCanvas.timed) {  // note, for each frame handed to the canvas, its frame and when
+                const surface = aeCanvas.surface, draw = surface.draw;
+                surface.draw = (...args) => {
+                    draw.apply(surface, args);
                     Object.assign(aeCanvas, {lastReplay: performance.now(), replayTick: window.ticks,
                                              frameStart: document.timeline.currentTime});
                 };

@@ -200,7 +200,11 @@ def test_next_animates_even_after_the_page_was_idle(app):
 
 def test_every_head_at_once_changes_the_picture(app):
     def picture():
-        return app.evaluate("document.querySelector('[data-testid=attention-canvas]').toDataURL()")
+        return app.evaluate("""() => aeCanvas.surface.pixels().then((image) => {  // a hash of every pixel
+            let hash = 0;
+            for (const value of image.data) hash = (Math.imul(hash, 31) + value) | 0;
+            return hash;
+        })""")
 
     single = picture()
     frames = app.evaluate("aeView.frames()")
@@ -224,9 +228,8 @@ def test_clicking_a_heads_small_multiple_selects_that_head(app):
     assert app.inner_text(T("head-explanation")).startswith("Each word looks at the word just before it")
 
 
-SNAPSHOT = """(name) => {  // keep the canvas's pixels under `name`
-    const c = document.querySelector('[data-testid=attention-canvas]');
-    window[name] = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+SNAPSHOT = """async (name) => {  // keep the canvas's pixels under `name`
+    window[name] = (await aeCanvas.surface.pixels()).data;
 }"""
 
 DIFFERENCE = """() => {  // pixels of the two snapshots that differ by more than 8 in a channel, and the largest difference
@@ -253,13 +256,12 @@ def test_still_panels_stamped_as_bitmaps_look_as_when_drawn_shape_by_shape(page,
             page.locator(T("step-slider")).fill(step)
             page.wait_for_timeout(900)  # the transition, then the frame at rest
 
-    page.evaluate("aeCanvas.pictures.enabled = false")
+    page.evaluate("aeCanvas.surface.pictures(false)")
     there_and_back()
     page.evaluate(SNAPSHOT, "shapeByShape")
-    page.evaluate("aeCanvas.pictures.enabled = true")
-    before = page.evaluate("aeCanvas.pictures.stamped")
+    before = page.evaluate("aeCanvas.surface.pictures(true)")
     there_and_back()
     page.evaluate(SNAPSHOT, "stamped")
-    assert page.evaluate("aeCanvas.pictures.stamped") - before > 20, "the transitions stamped bitmaps"
+    assert page.evaluate("aeCanvas.surface.pictures()") - before > 20, "the transitions stamped bitmaps"
     differing, largest = page.evaluate(DIFFERENCE)
     assert differing < 0.001, f"{differing:.2%} of the pixels differ (by up to {largest})"

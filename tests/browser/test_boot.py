@@ -23,16 +23,38 @@ def test_numpy_ran_in_the_page(app):
     assert app.locator('[data-testid="error"]').is_hidden()
 
 
+INKED = """async () => {  // how many different colours a sample of the canvas's pixels shows
+    const data = (await aeCanvas.surface.pixels()).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4 * 97) seen.add(data[i] << 16 | data[i + 1] << 8 | data[i + 2]);
+    return seen.size;
+}"""
+
+
 def test_first_frame_drew_on_the_canvas(app):
     """The canvas has real pixels (not blank) once data-ready is set."""
-    inked = app.evaluate("""() => {
-        const c = document.querySelector('[data-testid="attention-canvas"]');
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        const seen = new Set();
-        for (let i = 0; i < data.length; i += 4 * 97) seen.add(data[i] << 16 | data[i + 1] << 8 | data[i + 2]);
-        return seen.size;
-    }""")
-    assert inked > 5
+    assert app.evaluate(INKED) > 5
+
+
+def test_frames_are_replayed_in_a_worker_where_the_browser_allows(app):
+    assert app.evaluate("aeCanvas.surface.mode") == "worker"
+
+
+def test_without_offscreen_canvas_it_draws_on_the_main_thread(browser, server):
+    """A browser that cannot hand its canvas to a worker gets the same page, drawn on the main thread."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900}, service_workers="block")
+    ctx.add_init_script("delete HTMLCanvasElement.prototype.transferControlToOffscreen")
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    assert wait_ready(page) is None
+    assert page.evaluate("aeCanvas.surface.mode") == "main"
+    assert page.evaluate(INKED) > 5
+    page.locator('[data-testid="step-slider"]').fill("1")
+    page.wait_for_function("() => document.querySelector('[data-testid=stage-title]').textContent.startsWith('2.')")
+    assert not errors
+    ctx.close()
 
 
 def test_canvas_backing_store_follows_device_pixel_ratio(browser, server):
@@ -42,7 +64,7 @@ def test_canvas_backing_store_follows_device_pixel_ratio(browser, server):
     assert wait_ready(page) is None
     css_width, pixel_width = page.evaluate("""() => {
         const c = document.querySelector('[data-testid="attention-canvas"]');
-        return [c.getBoundingClientRect().width, c.width];
+        return [c.getBoundingClientRect().width, aeCanvas.surface.width];
     }""")
     ctx.close()
     assert pixel_width == pytest.approx(2 * css_width, abs=1)
