@@ -113,7 +113,7 @@ class App:
 
     def _palette(self):
         """Colours for the current theme, rebuilt only when the theme changes."""
-        key = self._look or (self.dark, self.large)
+        key = self._look  # set by _view_buttons, which sync_dom calls before the first frame
         if self._cache.get("palette key") != key:
             self._cache["palette key"] = key
             self._cache["palette"] = palette(*key)
@@ -546,7 +546,7 @@ class App:
     def hide_error(self):
         self.doc.querySelector('[data-testid="error"]').hidden = True
 
-    # -- hooks for tests and the benchmark (read-only) ------------------------------
+    # -- hooks for tests and the benchmark (read-only, but for breakOnce) ---------------
     def _expose_test_hooks(self):
         hooks = js.Object.new()
         hooks.frames = self._keep(lambda: self.backend.loop.frames_drawn)

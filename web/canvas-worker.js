@@ -8,7 +8,10 @@ onmessage = ({ data }) => {
   switch (data.kind) {
     case 'canvas': ctx = data.canvas.getContext('2d'); break;
     case 'resize': [ctx.canvas.width, ctx.canvas.height] = [data.width, data.height]; break;
-    case 'draw': replay(ctx, data.ops, data.size, data.strings, data.dpr); break;
+    case 'draw':
+      replay(ctx, data.ops, data.size, data.strings, data.dpr);
+      postMessage({ kind: 'spare', ops: data.ops }, [data.ops.buffer]); // back to the page, to be reused
+      break;
     case 'blob':
       ctx.canvas.convertToBlob({ type: data.type }).then((value) => postMessage({ id: data.id, value }));
       break;

@@ -120,7 +120,7 @@ export const pictures = {
   stamped: 0, // bitmaps drawn, for tests and the benchmark
   enabled: true, // false: paint every picture shape by shape (to compare, in tests and the benchmark)
   draw(ctx, ops, i, strings, base, dpr) {
-    const [id, x, y, w, h, count] = ops.subarray(i + 1, i + 7);
+    const id = ops[i + 1], x = ops[i + 2], y = ops[i + 3], w = ops[i + 4], h = ops[i + 5], count = ops[i + 6];
     const start = i + 7;
     if (!this.enabled || count < this.MIN_NUMBERS) return start;
     let pic = this.kept.get(id);
@@ -204,7 +204,11 @@ const surface = {
         const offscreen = canvas.transferControlToOffscreen();
         this.worker = new Worker(new URL('./canvas-worker.js', import.meta.url), { type: 'module' });
         this.worker.onerror = (event) => console.error(`[attention-explorer] canvas worker: ${event.message}`);
-        this.worker.onmessage = ({ data }) => { this.replies.get(data.id)(data.value); this.replies.delete(data.id); };
+        this.worker.onmessage = ({ data }) => {
+          if (data.kind === 'spare') return void this.spare.push(data.ops);
+          this.replies.get(data.id)(data.value);
+          this.replies.delete(data.id);
+        };
         this.worker.postMessage({ kind: 'canvas', canvas: offscreen }, [offscreen]);
         this.mode = 'worker';
         return this.mode;
@@ -223,10 +227,15 @@ const surface = {
     if (this.worker) this.worker.postMessage({ kind: 'resize', width, height });
     else [this.canvas.width, this.canvas.height] = [width, height];
   },
+  spare: [], // buffers the worker has handed back after replaying them, to be filled again
   draw(ops, size, strings, dpr) {
     if (!this.worker) return replay(this.ctx, ops, size, strings, dpr);
-    const copy = ops.slice(0, size); // Python refills `ops` next frame; the copy moves to the worker
-    this.worker.postMessage({ kind: 'draw', ops: copy, size, strings, dpr }, [copy.buffer]);
+    // Python refills `ops` next frame, so the frame moves to the worker in a buffer of its own;
+    // the worker returns it, and two buffers take turns (a new one only when a frame outgrows them).
+    let frame = this.spare.pop();
+    if (!frame || frame.length < size) frame = new Float32Array(ops.length);
+    frame.set(ops.subarray(0, size));
+    this.worker.postMessage({ kind: 'draw', ops: frame, size, strings, dpr }, [frame.buffer]);
   },
   measure(text, size, bold, mono) { // text width in CSS px, with a context of its own
     this.measurer = this.measurer || document.createElement('canvas').getContext('2d');

@@ -72,9 +72,9 @@ class Segment:
     `id` is unique for the page's lifetime: the replayer keys its bitmaps by it.
     """
 
-    def __init__(self, values, strings):
+    def __init__(self, values, strings):  # strings: as DisplayList keeps them, already without NUL
         self.values = values
-        self.strings = [_clean(s) for s in strings]
+        self.strings = strings
         self.joined = "\0".join(self.strings)  # the texts as the replayer receives them, joined once
         self.id = next(_SEGMENT_IDS)
 

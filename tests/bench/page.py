@@ -273,6 +273,9 @@ def main(argv):
     parser.add_argument("--no-gzip", action="store_true", help="serve without the precompressed .gz copies")
     parser.add_argument("--load-only", action="store_true", help="only the load figures (quick A/B of a lever)")
     parser.add_argument("--frames-only", action="store_true", help="only the animation figures (quick A/B of a lever)")
+    parser.add_argument("--edit-only", action="store_true", help="only the sentence-edit figures")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="replay on the main thread, as browsers without OffscreenCanvas do (the lever's A/B)")
     parser.add_argument("--no-pictures", action="store_true",
                         help="paint still layers shape by shape, never as bitmaps (the lever's A/B)")
     args = parser.parse_args(argv)
@@ -289,6 +292,16 @@ def main(argv):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True)
             pictures = not args.no_pictures
+            if args.no_worker:
+                _without_worker(browser)
+            if args.edit_only:
+                for run in range(args.runs):
+                    next_frame, work, total = edit_latency(browser, server.url, runs=7)
+                    print(f"run {run + 1}: shown by the first frame after the edit {next_frame}/7, work in that frame "
+                          f"{work:.1f} ms, edit -> that frame's end {total:.1f} ms")
+                browser.close()
+                server.close()
+                return 0
             if args.frames_only:
                 for run in range(args.runs):
                     small, _ = animate_and_measure(browser, server.url, args.animate_seconds, pictures)
@@ -399,6 +412,17 @@ def report(f, runs):
         "budget: the next frame")
     row("  work in that frame", f"{f['edit_frame_work_ms']:.1f} ms")
     row("  edit -> that frame's end (incl. vsync wait)", f"{f['edit_to_redraw_ms_32_tokens']:.1f} ms")
+
+
+def _without_worker(browser):
+    """Every page of `browser` from now on lacks transferControlToOffscreen, so it replays on the main thread."""
+    new_context = browser.new_context
+
+    def without(**options):
+        context = new_context(**options)
+        context.add_init_script("delete HTMLCanvasElement.prototype.transferControlToOffscreen")
+        return context
+    browser.new_context = without
 
 
 def _chromium():
