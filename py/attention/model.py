@@ -29,6 +29,7 @@ back onto the same columns, so a head's output says what it found.
 """
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -97,13 +98,18 @@ def position_signal(n):  # int -> [n, d_model]
     return p
 
 
+@lru_cache(maxsize=1)
 def weights():  # -> w_q, w_k [d_model, heads*d_k], w_v [d_model, heads*d_v], w_o [heads*d_v, d_model]
-    """The designed heads side by side: head h uses columns h*D_K:(h+1)*D_K, as attention_trace expects."""
+    """The designed heads side by side: head h uses columns h*D_K:(h+1)*D_K, as attention_trace expects.
+    Built once; the arrays are read-only, so every caller shares them safely."""
     designs = (_positional_head(), _syntactic_head(), _semantic_head(), _coreference_head())
     w_q = np.concatenate([_columns([q for q, _ in dims]) for dims in designs], axis=1)
     w_k = np.concatenate([_columns([k for _, k in dims]) for dims in designs], axis=1)
     w_v = np.concatenate([_columns([{f: 1.0} for f in info.values]) for info in HEAD_INFO], axis=1)
-    return w_q, w_k, w_v, w_v.T.copy()
+    matrices = (w_q, w_k, w_v, w_v.T.copy())
+    for w in matrices:
+        w.setflags(write=False)
+    return matrices
 
 
 # Each head is a list of D_K questions (query features, key features); a dict gives a column's non-zero weights.
@@ -187,16 +193,17 @@ def _columns(dims):  # list of {feature: weight} -> [d_model, len(dims)]
     return w
 
 
-def _features(token):  # str -> [d_model]
+@lru_cache(maxsize=4096)
+def _features(token):  # str -> tuple of d_model floats (remembered: typing looks the same words up again)
     """The lexicon half of an embedding: part of speech, animacy and meaning classes of one token."""
     entry = lookup(token)
-    row = np.zeros(D_MODEL)
+    row = [0.0] * D_MODEL
     if entry.pos in _POS_FEATURES:
         row[_COLUMN[entry.pos]] = 1.0
-    row[_COLUMN["alive"]] = entry.animacy
+    row[_COLUMN["alive"]] = float(entry.animacy)
     for cls, feature in _CLASS_FEATURES.items():
-        row[_COLUMN[feature]] = entry.classes.get(cls, 0.0)
-    return row
+        row[_COLUMN[feature]] = float(entry.classes.get(cls, 0.0))
+    return tuple(row)
 
 
 # scatter_xy's projection: each feature pulls a word in one direction. x runs from things
@@ -206,6 +213,7 @@ SCATTER = {
     "alive": (0.0, 0.7), "animal": (-0.3, 0.7), "food": (-0.2, -0.8), "heat": (0.3, -0.7),
     "place": (-0.6, -0.6), "feel": (0.5, 0.7), "color": (0.7, -0.7),
 }
+_SCATTER_PROJECTION = _columns([{f: xy[0] for f, xy in SCATTER.items()}, {f: xy[1] for f, xy in SCATTER.items()}])
 SCATTER_JITTER = 0.08  # words with identical features are nudged apart by up to this much, by a hash of the word
 
 
@@ -221,10 +229,10 @@ def scatter_xy(tokens):  # list[str] -> [n, 2]
 
 def project_xy(vectors):  # [n, d_model] -> [n, 2]
     """The linear part of scatter_xy, vectors · SCATTER: where a change of the features moves a point."""
-    projection = _columns([{f: xy[0] for f, xy in SCATTER.items()}, {f: xy[1] for f, xy in SCATTER.items()}])
-    return np.asarray(vectors, dtype=np.float64) @ projection
+    return np.asarray(vectors, dtype=np.float64) @ _SCATTER_PROJECTION
 
 
+@lru_cache(maxsize=4096)
 def _nudge(token):  # str -> (dx, dy)
     """A fixed offset in [-SCATTER_JITTER, SCATTER_JITTER]² from the SHA-256 of the token's lookup key."""
     digest = hashlib.sha256(normalize(token).encode("utf-8", "surrogatepass")).digest()

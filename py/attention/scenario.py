@@ -26,6 +26,7 @@ Rules this module decides beyond SPEC:
 """
 import base64
 import binascii
+from collections import OrderedDict
 import json
 import math
 import re
@@ -383,9 +384,22 @@ def _index(name, value, size):
 
 # Small helpers.
 
+_ARRAYS = OrderedDict()  # id(rows) -> (rows, matrix): the last few conversions, least recently used first
+
+
 def _array(rows):
-    """Rows of numbers as a float64 matrix."""
-    return np.array(rows, dtype=np.float64)
+    """Rows of numbers as a read-only float64 matrix. A scenario keeps its weights when only the
+    temperature, the step... change, so the same rows come back often: they are converted once."""
+    hit = _ARRAYS.get(id(rows))
+    if hit is not None and hit[0] is rows:
+        _ARRAYS.move_to_end(id(rows))
+        return hit[1]
+    matrix = np.array(rows, dtype=np.float64)
+    matrix.setflags(write=False)
+    _ARRAYS[id(rows)] = (rows, matrix)
+    if len(_ARRAYS) > 16:
+        _ARRAYS.popitem(last=False)
+    return matrix
 
 
 def _lists(value):

@@ -247,4 +247,6 @@ def _compute(scenario):
 
 def _first_two(x):  # [n, d_model] -> [n, 2]
     """Custom embeddings are plotted by their first two coordinates (zero-padded when d_model is 1)."""
-    return np.pad(x[:, :2], ((0, 0), (0, max(0, 2 - x.shape[1]))))
+    xy = np.zeros((len(x), 2))
+    xy[:, :min(2, x.shape[1])] = x[:, :2]
+    return xy
