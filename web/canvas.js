@@ -101,6 +101,7 @@ function run(ctx, ops, from, to, strings, base, dpr) {
       case 21: ctx.globalAlpha *= ops[a]; i += 2; break;
       case 22: base = ops[a]; i += 2; break;
       case 23: i = pictures.draw(ctx, ops, i, strings, base, dpr); break;
+      case 24: i = cells(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
       default: throw new Error(`display list: unknown opcode ${op} at ${i}`);
     }
   }
@@ -191,6 +192,33 @@ function rects(ctx, ops, start, count, radius, state) {
   if (state.fill) ctx.fill();
   if (state.stroke) ctx.stroke();
   return start + 4 * count;
+}
+
+// Many rectangles, each with its own fill (a heatmap). Python sends them sorted by colour,
+// so a run of one colour becomes one path and one fill; the current stroke outlines each run.
+function cells(ctx, ops, start, count, radius, state) {
+  ctx.save();
+  let key = -1;
+  for (let r = 0; r < count; r++) {
+    const o = start + 8 * r;
+    const colour = ((ops[o + 4] * 256 + ops[o + 5]) * 256 + ops[o + 6]) * 256 + ops[o + 7];
+    if (colour !== key) {
+      if (key >= 0) paint(ctx, state);
+      key = colour;
+      ctx.fillStyle = rgba(ops[o + 4], ops[o + 5], ops[o + 6], ops[o + 7]);
+      ctx.beginPath();
+    }
+    if (radius > 0) ctx.roundRect(ops[o], ops[o + 1], ops[o + 2], ops[o + 3], radius);
+    else ctx.rect(ops[o], ops[o + 1], ops[o + 2], ops[o + 3]);
+  }
+  if (key >= 0) paint(ctx, state);
+  ctx.restore();
+  return start + 8 * count;
+}
+
+function paint(ctx, state) {
+  ctx.fill();
+  if (state.stroke) ctx.stroke();
 }
 
 // The canvas as Python sees it: attach once, then resize, draw, measure; the rest is for

@@ -132,6 +132,11 @@ class P:
         if len(rects):
             self.list.add_rects(rects, radius)
 
+    def cells(self, cells, radius=0.0):  # [count, 8] (x y w h r g b a) -> None
+        """Many rectangles, each filled with its own colour (the fill style is left as it was), in one command."""
+        if len(cells):
+            self.list.add_cells(cells, radius)
+
     def ellipse(self, cx, cy, w, h=None):
         self.list.add("ellipse", cx, cy, w, w if h is None else h)
 

@@ -9,8 +9,8 @@ the same array back into readable tuples (`decode`), so what they check is
 exactly what the browser draws.
 
 Layout of one command: `[opcode, arg1, arg2, ...]`, a fixed number of args per
-opcode, except the batches BEZIERS and RECTS, whose first arg is the number of
-shapes that follow.
+opcode, except the batches BEZIERS, RECTS and CELLS, whose first arg is the number
+of shapes that follow.
 Texts are stored once per frame in `strings` and referred to by index.
 
 A `Segment` is a recorded piece of display list (its own numbers and texts) that
@@ -56,6 +56,7 @@ OPS = {
     21: ("opacity", 1),         # alpha 0..1 that multiplies everything drawn until pop
     22: ("string_base", 1),     # index of text 0 in the frame's strings, for the commands that follow
     23: ("picture", 6),         # segment-id x y w h count: the next `count` numbers are that segment
+    24: ("cells", 2),           # count radius, then count x (x y w h r g b a): each its own fill, the current stroke
 }
 CODES = {name: code for code, (name, _) in OPS.items()}
 
@@ -128,6 +129,12 @@ class DisplayList:
         rects = np.asarray(rects, dtype=np.float32).reshape(-1, 4)
         self._small.extend((CODES["rects"], len(rects), radius))
         self._batch(rects)
+
+    def add_cells(self, cells, radius):  # [count, 8] float, float -> None
+        """Append many rectangles, each with its own fill colour (a heatmap), in one command."""
+        cells = np.asarray(cells, dtype=np.float32).reshape(-1, 8)
+        self._small.extend((CODES["cells"], len(cells), radius))
+        self._batch(cells)
 
     def add_segment(self, segment, bounds=None):
         """Append recorded commands as they are; their texts join the frame's table.
@@ -202,6 +209,10 @@ def decode(values, strings):
             rows = [tuple(values[i + 4 * k : i + 4 * (k + 1)]) for k in range(int(args[0]))]
             out.append(("rects", args[1], rows))
             i += 4 * int(args[0])
+        elif name == "cells":
+            rows = [tuple(values[i + 8 * k : i + 8 * (k + 1)]) for k in range(int(args[0]))]
+            out.append(("cells", args[1], rows))
+            i += 8 * int(args[0])
         elif name == "beziers":
             n_fields = len(BEZIER_FIELDS)
             rows = [tuple(values[i + k * n_fields : i + (k + 1) * n_fields]) for k in range(int(args[0]))]

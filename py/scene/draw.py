@@ -7,6 +7,8 @@ with its bounds, the browser stamps it as a bitmap instead of painting it again.
 """
 from collections import OrderedDict
 
+import numpy as np
+
 from scene.shapes import Beams, Cells, Dots, Layer, Lines, Rect, Texts
 
 _RECORDED = OrderedDict()  # id(shapes) -> (shapes, Segment): still layers drawn lately, least recent first
@@ -85,9 +87,11 @@ def _dots(p, d):
 
 def _cells(p, c):
     _stroke(p, c.stroke, c.weight)
-    for color, rects in c.groups:
-        p.fill(*color)
-        p.rects(rects, c.radius)
+    if c.fills is None:
+        p.fill(*c.fill)
+        p.rects(c.rects, c.radius)
+    else:
+        p.cells(np.concatenate([c.rects, c.fills], axis=1), c.radius)
 
 
 def _beams(p, b):

@@ -342,7 +342,8 @@ def _beams(computed, state, chips, view, pal):  # -> list of Beams, one per head
     trace, t = computed.trace, view.t
     qi, kj, emph = _beam_pairs(state, trace.allowed)
     heads = _beam_heads(state, trace.heads)
-    weights = trace.weights[np.array(heads)][:, qi, kj]  # [heads, m]
+    n_k = trace.weights.shape[2]  # (take, not fancy indexing: several times faster in Pyodide's NumPy)
+    weights = trace.weights.take(heads, axis=0).reshape(len(heads), -1).take(qi * n_k + kj, axis=1)  # [heads, m]
     level_a, vis_a = _beam_level(view.from_step, weights)
     level_b, vis_b = _beam_level(view.to_step, weights)
     visibility = vis_a + (vis_b - vis_a) * t
@@ -360,9 +361,9 @@ def _beams(computed, state, chips, view, pal):  # -> list of Beams, one per head
         a, b = _beam_color(view.from_step, h, pal), _beam_color(view.to_step, h, pal)
         o = order[row]
         curves = np.empty((len(qi), 13))
-        curves[:, :8] = geometry[o]
+        curves[:, :8] = geometry.take(o, axis=0)
         curves[:, 8:11] = a + (b - a) * t
-        curves[:, 11], curves[:, 12] = alpha[row, o], width[row, o]
+        curves[:, 11], curves[:, 12] = alpha[row].take(o), width[row].take(o)
         out.append(Beams(curves, head_dash(pal, h) if state.overlay else (0, 0)))
     return out
 
@@ -402,7 +403,7 @@ def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shape
         faded = labels is chips.k_labels and keep is not allowed_row
         idx = np.flatnonzero(keep)
         if len(idx):
-            items.append(cells_by_colour(rects[idx], np.tile(rgba(pal.chip, 0.5 if faded else 1.0), (len(idx), 1)), radius,
+            items.append(cells_by_colour(rects[idx], rgba(pal.chip, 0.5 if faded else 1.0), radius,
                                 rgba(pal.grid, 0.5 if faded else 1.0), pal.line))
             items.append(_chip_texts(rects[idx], [labels[i] for i in idx], chips.size,
                                      rgba(pal.muted if faded else pal.ink)))

@@ -16,7 +16,7 @@ from attention import model
 from attention.explain import output_terms
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
 from scene.colors import diverging, head_color, ink_for, rgba, sequential
-from scene.shapes import (Box, Cells, Dots, Grid, Layer, Lines, Rect, Texts, arrow_lines, cells_by_colour,
+from scene.shapes import (Box, Dots, Grid, Layer, Lines, Rect, Texts, arrow_lines, cells_by_colour,
                           first_fitting, fit_text, outline_rect, text_w, texts_at)
 
 GAP = 14  # px between the parts of a panel (and between the two views)
@@ -264,18 +264,21 @@ def _point_labels(px, labels, selected, plot, pal):  # [n, 2] px, ... -> Texts t
     """Each point's token to the right of its dot, else to the left, else left out; the selected token first
     and in bold. Points on top of each other share one label ("lions, zebras, cats"), so that their words
     are not printed over each other."""
+    points = px.tolist()  # plain floats: this runs once per panel, for every pair of points
     groups = []  # [first point, words]: points within 6 px of a group's first point join it
     for i in [selected] + [i for i in range(len(labels)) if i != selected]:
-        near = [g for g in groups if g[0] != selected and np.hypot(*(px[i] - px[g[0]])) < 6]
-        if near and i != selected:
-            near[0][1].append(_short(labels[i]))
+        x, y = points[i]
+        near = next((g for g in groups if g[0] != selected
+                     and math.hypot(x - points[g[0]][0], y - points[g[0]][1]) < 6), None)
+        if near is not None and i != selected:
+            near[1].append(_short(labels[i]))
         else:
             groups.append((i, [_short(labels[i])]))
     half_h = (pal.small + 2) / 2
     taken = []  # (left, top, right, bottom) of the labels placed so far
     placed = {LEFT: [], RIGHT: []}
     for i, words in groups:
-        text, (x, y) = fit_text(", ".join(dict.fromkeys(words)), pal.small, plot.w * 0.45), px[i]
+        text, (x, y) = fit_text(", ".join(dict.fromkeys(words)), pal.small, plot.w * 0.45), points[i]
         w, gap = text_w(text, pal.small, i == selected), 7 + (i == selected)
         for align, left in ((LEFT, x + gap), (RIGHT, x - gap - w)):
             rect = (left, y - half_h, left + w, y + half_h)
@@ -424,18 +427,15 @@ def _small_multiples(computed, state, box, pal):  # -> (shapes, [heads, 4] rects
     width = (box.w - gap * (heads - 1)) / heads
     label = pal.small + 4
     cell = max(min(width / n_k, (box.h - label) / n_q), 1.0)
-    items, rects = [], []
-    for h in range(heads):
-        x = box.x + h * (width + gap) + (width - cell * n_k) / 2
-        grid = Grid(x, box.y + label, cell, cell, n_q, n_k)
-        items.append(cells_by_colour(grid.rects(), sequential(weights[h], pal).reshape(-1, 4)))
-        name = fit_text(computed.head_names[h], pal.small, width)
-        items += texts_at([(name, x + cell * n_k / 2, box.y + label / 2)], pal.small, rgba(pal.ink), CENTER)
-        rect = (x - 2, box.y, cell * n_k + 4, label + cell * n_q + 2)
-        rects.append(rect)
-        if h == state.scenario.head:
-            items.append(outline_rect(rect, rgba(pal.accent), 2.0))
-    return items, np.array(rects, dtype=np.float64)
+    xs = [box.x + h * (width + gap) + (width - cell * n_k) / 2 for h in range(heads)]
+    cells = np.concatenate([Grid(x, box.y + label, cell, cell, n_q, n_k).rects() for x in xs])
+    names = [(fit_text(computed.head_names[h], pal.small, width), x + cell * n_k / 2, box.y + label / 2)
+             for h, x in enumerate(xs)]
+    rects = np.array([(x - 2, box.y, cell * n_k + 4, label + cell * n_q + 2) for x in xs], dtype=np.float64)
+    items = [cells_by_colour(cells, sequential(weights, pal).reshape(-1, 4)),  # every head's cells at once
+             *texts_at(names, pal.small, rgba(pal.ink), CENTER),
+             outline_rect(tuple(rects[state.scenario.head]), rgba(pal.accent), 2.0)]
+    return items, rects
 
 
 def _scores_caption(trace, allowed):
@@ -498,8 +498,8 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
     items = texts_at([("weight a_ij", bar_x, header.y + header.h / 2), ("a_ij · v_j", glyph_x, header.y + header.h / 2)],
                    pal.small, rgba(pal.muted), bold=True)
     items.append(cells_by_colour(np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, np.full(n_k, bar_w),
-                                         np.full(n_k, pitch * 0.64)]), np.tile(rgba(pal.background), (n_k, 1)), 3))
-    items.append(cells_by_colour(bars, np.tile(rgba(head_color(pal, s.head)), (n_k, 1)), 3))
+                                         np.full(n_k, pitch * 0.64)]), rgba(pal.background), 3))
+    items.append(cells_by_colour(bars, rgba(head_color(pal, s.head)), 3))
     items += _bar_labels(state.key_tokens, weights, top, pitch, main.x + label_w - 6, label_w - 8,
                          bar_x + bar_w + 4, pal)
     limit = _limit(terms, out)
@@ -566,7 +566,7 @@ def _glyphs(values, x, top, width, pitch, limit, pal):  # [rows, d] -> shapes: a
                        np.full(values.shape, pitch * 0.8)], axis=-1).reshape(-1, 4)
     bars = np.stack([xs, y, bar_w, np.maximum(np.abs(half), 1.0)], axis=-1).reshape(-1, 4)
     zero = np.column_stack([np.full(rows, x), mid[:, 0], np.full(rows, x + width), mid[:, 0]])
-    return [cells_by_colour(tracks, np.tile(rgba(pal.background), (len(tracks), 1)), 2),
+    return [cells_by_colour(tracks, rgba(pal.background), 2),
             Lines(zero, rgba(pal.grid), 1.0),
             cells_by_colour(bars, diverging(np.sign(values), 1.0, pal).reshape(-1, 4))]
 
@@ -594,5 +594,4 @@ def row_to_bars(computed, state, softmax, weighted, t, pal):  # Panel (stage 3),
     rects = cells + (weighted.bars - cells) * t
     weights = computed.trace.weights[s.head, s.query]
     colors = sequential(weights, pal) * (1 - t) + np.array(rgba(head_color(pal, s.head))) * t
-    colors = np.clip(np.round(colors), 0, 255).tolist()  # one cell per colour: no grouping needed
-    return [Cells(tuple((tuple(c), r[None, :]) for c, r in zip(colors, rects) if c[3] > 0), 3 * t)]
+    return [cells_by_colour(rects, colors, 3 * t)]

@@ -57,8 +57,10 @@ class Dots:
 
 @dataclass(frozen=True, eq=False)
 class Cells:
-    """Filled rectangles grouped by colour, ((rgba, rects [m, 4]), ...), so each fill is set once."""
-    groups: tuple
+    """Filled rectangles [n, 4]: one rgba `fill` for all, or a colour per rectangle in `fills` [n, 4]."""
+    rects: np.ndarray
+    fill: tuple | None = None
+    fills: np.ndarray | None = None  # rows in colour order, so the replayer sets each colour once
     radius: float = 0.0
     stroke: tuple | None = None  # one outline for all of them, or None
     weight: float = 1.0
@@ -120,9 +122,11 @@ class Grid:
         return (self.x + j * self.cw, self.y + i * self.ch, self.cw, self.ch)
 
     def rects(self):  # -> [n_rows * n_cols, 4], row by row
-        jj, ii = np.meshgrid(np.arange(self.n_cols), np.arange(self.n_rows))
-        x, y = self.x + jj.ravel() * self.cw, self.y + ii.ravel() * self.ch
-        return np.stack([x, y, np.full(x.shape, self.cw), np.full(x.shape, self.ch)], axis=1)
+        rects = np.empty((self.n_rows * self.n_cols, 4))
+        rects[:, 0] = np.tile(self.x + np.arange(self.n_cols) * self.cw, self.n_rows)
+        rects[:, 1] = np.repeat(self.y + np.arange(self.n_rows) * self.ch, self.n_cols)
+        rects[:, 2], rects[:, 3] = self.cw, self.ch
+        return rects
 
     def centers(self):  # -> [n_rows * n_cols, 2]
         r = self.rects()
@@ -165,17 +169,19 @@ def texts_at(entries, size, color, h=LEFT, bold=False):  # [(string, x, y)] -> [
     return [Texts(tuple(strings), np.column_stack([xs, ys]), size, color, h, MIDDLE, bold)]
 
 
-def cells_by_colour(rects, colors, radius=0.0, stroke=None, weight=1.0):  # [n, 4], [n, 4] -> Cells
-    """Rectangles grouped by (rounded) colour; fully transparent ones are left out."""
-    colors = np.clip(np.round(np.asarray(colors, dtype=np.float64)), 0, 255).astype(np.int64)
-    keep = colors[:, 3] > 0
-    rects, colors = rects[keep], colors[keep]
-    keys = ((colors[:, 0] * 256 + colors[:, 1]) * 256 + colors[:, 2]) * 256 + colors[:, 3]  # one int per colour
-    order = np.argsort(keys, kind="stable")
-    starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
-    parts = np.split(rects[order], starts[1:])
-    firsts = colors[order[starts]].tolist()
-    return Cells(tuple((tuple(float(v) for v in c), r) for c, r in zip(firsts, parts)), radius, stroke, weight)
+def cells_by_colour(rects, colors, radius=0.0, stroke=None, weight=1.0):  # [n, 4], [n, 4] or [4] -> Cells
+    """Rectangles in (rounded) colours, sorted so that equal colours come together; fully transparent ones
+    are left out. `colors` may be one rgba for them all."""
+    colors = np.clip(np.round(np.asarray(colors, dtype=np.float64)), 0, 255)
+    if colors.ndim == 1:  # one colour for all
+        color = tuple(colors.tolist())
+        return Cells(rects if color[3] > 0 else rects[:0], color, None, radius, stroke, weight)
+    keep = colors[:, 3] > 0  # (compress and take: NumPy's fancy indexing is several times slower in Pyodide)
+    if not keep.all():
+        rects, colors = rects.compress(keep, axis=0), colors.compress(keep, axis=0)
+    keys = ((colors[:, 0] * 256 + colors[:, 1]) * 256 + colors[:, 2]) * 256 + colors[:, 3]  # one number per colour
+    order = np.argsort(keys)
+    return Cells(rects.take(order, axis=0), None, colors.take(order, axis=0), radius, stroke, weight)
 
 
 def outline_rect(rect, color, weight, radius=3.0):  # (x, y, w, h) -> Rect

@@ -137,7 +137,7 @@ def test_every_opcode_has_a_name_and_decodes():
     p.line(0, 0, 1, 1); p.rect(0, 0, 1, 1); p.ellipse(0, 0, 4); p.bezier(*range(8))
     p.text("t", 0, 0); p.text_size(12, mono=True); p.text_align(2, 3); p.push(); p.translate(1, 2)
     p.line_dash(4, 2); p.clip_rect(0, 0, 5, 5); p.pop(); p.beziers(np.ones((1, len(BEZIER_FIELDS))))
-    p.rects(np.ones((2, 4)), 3)
+    p.rects(np.ones((2, 4)), 3); p.cells(np.ones((2, 8)), 1)
     p.push(); p.opacity(0.5); p.play(p.record(lambda q: q.text("s", 1, 1))); p.pop()
     p.play(p.record(lambda q: q.rect(1, 1, 2, 2)), bounds=(0, 0, 4, 4))
     names = {c[0] for c in decode(p.list.array(), p.list.strings)}
@@ -306,6 +306,16 @@ def test_text_width_uses_the_current_font():
     assert p.text_width("abc") == 30
     p.text_size(20, mono=True)
     assert p.text_width("abc") == 160
+
+
+def test_cells_each_with_its_own_colour_travel_as_one_command():
+    p = P()
+    p.begin_frame()
+    p.cells(np.array([[0, 0, 5, 5, 255, 0, 0, 255], [5, 0, 5, 5, 0, 0, 255, 128]]), radius=1)
+    p.cells(np.zeros((0, 8)))
+    commands = decode(p.list.array(), p.list.strings)
+    assert commands == [("cells", 1.0, [(0.0, 0.0, 5.0, 5.0, 255.0, 0.0, 0.0, 255.0),
+                                        (5.0, 0.0, 5.0, 5.0, 0.0, 0.0, 255.0, 128.0)])]
 
 
 def test_many_rects_in_one_style_travel_as_one_command():

@@ -7,7 +7,7 @@ import pytest
 from bench.scene import big_scenario
 from canvas.recording import RecordingBackend
 from canvas.runner import run
-from scene.colors import palette
+from scene.colors import palette, sequential
 from scene.draw import draw_scene
 from scene.layout import layout
 from scene.timeline import View
@@ -48,6 +48,26 @@ def test_the_softmax_heatmap_shows_the_traces_weights():
     numbers = [t for t in texts if t[:1].isdigit() and len(t) == 4]
     row_sums = 4  # the Σ column: "1.00" per row
     assert len(numbers) == weights.size + row_sums
+
+
+def test_the_softmax_heatmap_fills_each_cell_with_its_weights_colour_in_one_command():
+    state = ev.set_step(ev.load_preset(None, "cat"), 3)
+    s = state.scenario
+    expected = np.clip(np.round(sequential(ev.compute(s).trace.weights[s.head], palette(False))), 0, 255)
+    backend = RecordingBackend(1200, 560)
+    sketch = Sketch(state)
+    run(sketch, backend)
+    assert backend.step() and not backend.errors
+    heatmaps = [c for c in backend.commands if c[0] == "cells"]
+    assert len(heatmaps) == 1  # every cell of the grid, whatever its colour, in one command
+    filled = {(round(x, 1), round(y, 1)): colour for x, y, _, _, *colour in heatmaps[0][2]}
+    grid = sketch.scene.grid
+    for i, j in np.ndindex(expected.shape[:2]):
+        x, y, _, _ = grid.cell(i, j)
+        assert filled[(round(x, 1), round(y, 1))] == expected[i, j].tolist()
+    colours = [tuple(row[4:]) for row in heatmaps[0][2]]
+    runs = [c for n, c in enumerate(colours) if n == 0 or c != colours[n - 1]]
+    assert len(runs) == len(set(colours)), "cells of one colour come together: the replayer sets each colour once"
 
 
 def test_the_scores_heatmap_shows_scaled_scores_and_minus_infinity_where_masked():

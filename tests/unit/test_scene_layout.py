@@ -423,8 +423,8 @@ def extents(commands):  # decoded commands -> [m, 4] (left, top, right, bottom) 
         elif name == "rect":
             x, y, w, h = c[1:5]
             boxes.append((x - weight / 2, y - weight / 2, x + w + weight / 2, y + h + weight / 2))
-        elif name == "rects":
-            boxes += [(x - weight / 2, y - weight / 2, x + w + weight / 2, y + h + weight / 2) for x, y, w, h in c[2]]
+        elif name in ("rects", "cells"):
+            boxes += [(x - weight / 2, y - weight / 2, x + w + weight / 2, y + h + weight / 2) for x, y, w, h, *_ in c[2]]
         elif name == "line":
             x1, y1, x2, y2 = c[1:5]
             boxes.append((min(x1, x2) - weight, min(y1, y2) - weight, max(x1, x2) + weight, max(y1, y2) + weight))
