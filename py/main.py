@@ -28,6 +28,7 @@ from ui import state as ev
 from ui.params import apply_params
 from ui.state import compute
 
+CATCH_UP_MS = 250  # the DOM catches up after the next frame, or after this long if no frame comes
 PLAY_HOLD_MS = 900  # Play pauses this long on each stage before moving on
 SWIPE_PX = 50  # a horizontal touch drag longer than this changes the step
 MESSAGE_TYPE = "attention-explorer:"  # prefix of postMessage types, both ways
@@ -59,8 +60,9 @@ class App:
         self.embedded = js.window.parent != js.window
         self.swipe_from = None
         self._cache = {}  # per-frame values that change rarely: the trace, the palette
-        self._tables_pending = False
-        self._sync_tables_proxy = create_proxy(self._sync_tables)  # one proxy, reused for every deferred fill
+        self._in_frame = False  # inside draw()
+        self._dom_due = False  # the state changed and the DOM has not caught up yet (see dispatch)
+        self._catch_up_proxy = create_proxy(self._catch_up)  # one proxy, reused for every queued catch-up
         self._dark = None  # the theme the page shows; None = follow the system
         self._look = None  # (dark, large) as last shown on the buttons
         self._proxies = []
@@ -68,7 +70,7 @@ class App:
     # -- start -------------------------------------------------------------------
     def start(self):
         self._load_params()
-        self._load_fragment(js.location.hash, initial=True)
+        self._load_fragment(js.location.hash)
         self._fill_presets()
         self._wire_events()
         self._expose_test_hooks()
@@ -89,10 +91,18 @@ class App:
 
     # -- the render loop ---------------------------------------------------------
     def draw(self, p):
+        self._in_frame = True
+        try:
+            return self._draw(p)
+        finally:
+            self._in_frame = False
+            self._after_frame()
+
+    def _draw(self, p):
         now = p.millis()
         if self.pending_edit is not None:
             text, is_context, self.pending_edit = *self.pending_edit, None
-            self.dispatch(ev.edit_sentence, text, is_context, redraw=False, defer_tables=True)
+            self.dispatch(ev.edit_sentence, text, is_context)
         self._advance_play(now)
         self.backend.loop.looping = self.anim.running(now) or self.state.playing
         view, pal = self.anim.view(now), self._palette()
@@ -127,10 +137,10 @@ class App:
         if self.settled_at is None:
             self.settled_at = now
         if self.state.scenario.step >= STEPS - 1:
-            self.dispatch(ev.pause, redraw=False)
+            self.dispatch(ev.pause)
         elif now - self.settled_at >= PLAY_HOLD_MS:
             self.settled_at = None
-            self.dispatch(ev.set_step, self.state.scenario.step + 1, redraw=False)
+            self.dispatch(ev.set_step, self.state.scenario.step + 1)
 
     def mouse_moved(self, p):
         if self.scene is not None:
@@ -160,8 +170,13 @@ class App:
             self.dispatch(ev.select_head, hit[1])
 
     # -- events -> state ---------------------------------------------------------
-    def dispatch(self, event, *args, redraw=True, defer_tables=False):
-        """Apply one event; a refused one (ValueError) is shown and the state stays as it was."""
+    def dispatch(self, event, *args):
+        """Apply one event; a refused one (ValueError) is shown and the state stays as it was.
+
+        The canvas shows a change first, the DOM (controls, tables, text) catches up right after that
+        frame: filling a 32 x 32 table, laying it out and typesetting the formula cost more than the
+        frame itself, and in front of it they would make the learner wait for the picture. Typing and
+        Play's steps are applied inside a frame; everything else asks for one."""
         try:
             new = event(self.state, *args)
         except ValueError as exc:
@@ -178,10 +193,11 @@ class App:
             self._post("step-changed", step=new.scenario.step)
         if new.scenario.query != old.scenario.query or new.tokens != old.tokens:
             self._post("query-changed", query=new.scenario.query, token=new.tokens[new.scenario.query])
-        self.sync_dom(defer_tables)
-        if redraw and self.backend is not None:
+        self._dom_due = True
+        if not self._in_frame and self.backend is not None:
             self.backend.loop.redraw()
             self.backend.request_frame()
+            js.setTimeout(self._catch_up_proxy, CATCH_UP_MS)  # in case no frame comes (a hidden page draws none)
 
     def _wire_events(self):
         on = self._on
@@ -265,12 +281,12 @@ class App:
             e.preventDefault()
             self.dispatch(*actions[key])
 
-    def _load_fragment(self, fragment, initial=False):
+    def _load_fragment(self, fragment):
         fragment = str(fragment or "")
         if "scenario=" not in fragment:
             return
         try:
-            self.dispatch(ev.load_scenario, from_fragment(fragment), redraw=not initial)
+            self.dispatch(ev.load_scenario, from_fragment(fragment))
         except ValueError as exc:
             self.show_error(f"This link's scenario could not be opened: {exc}")
 
@@ -420,7 +436,6 @@ class App:
     # -- the HTML mirror ---------------------------------------------------------
     def _sync_tables(self):
         """The big HTML tables (the full matrix, Q/K/V) and the NumPy code: only what changed."""
-        self._tables_pending = False
         s, st = self.state, self.state.scenario
         computed = compute(st)
         if self._changed("matrix", replace(st, query=0, step=0)):
@@ -432,11 +447,22 @@ class App:
         if self._changed("numpy", st, s.key_tokens):
             self.el["numpy-code"].textContent = export.numpy_code(computed, s)
 
-    def sync_dom(self, defer_tables=False):
-        """Bring every control and panel in line with the state, touching only what changed.
+    def _after_frame(self):
+        """The DOM catches up in a task queued right behind the frame just drawn (see dispatch)."""
+        if self._dom_due:
+            js.setTimeout(self._catch_up_proxy, 0)
 
-        With defer_tables (typing), the big tables are filled in a task right after the frame, so
-        the canvas shows the new sentence first and the browser lays out a 32 x 32 table afterwards."""
+    def _catch_up(self):
+        if not self._dom_due:
+            return
+        try:
+            self.sync_dom()
+        except Exception as exc:  # noqa: BLE001 - shown, like a fault in any other handler
+            self.show_error(f"{type(exc).__name__}: {exc}")
+
+    def sync_dom(self):
+        """Bring every control, panel and table in line with the state, touching only what changed."""
+        self._dom_due = False
         s, st = self.state, self.state.scenario
         computed = compute(st)
         changed = self._changed
@@ -487,12 +513,7 @@ class App:
             lines = panels.arithmetic_lines(computed, s)
             self.el["arithmetic"].hidden = not lines
             self._list(self.el["arithmetic-lines"], lines)
-        if defer_tables:
-            if not self._tables_pending:
-                self._tables_pending = True
-                js.setTimeout(self._sync_tables_proxy, 0)
-        else:
-            self._sync_tables()
+        self._sync_tables()
         self._view_buttons()
         narration = panels.narration(computed, s)
         if changed("narration", narration):
@@ -550,6 +571,7 @@ class App:
     def _expose_test_hooks(self):
         hooks = js.Object.new()
         hooks.frames = self._keep(lambda: self.backend.loop.frames_drawn)
+        hooks.settled = self._keep(lambda: self.pending_edit is None and not self._dom_due)  # the DOM caught up
         hooks.chipCenter = self._keep(lambda kind, i: to_js(list(self.scene.chip_center(str(kind), int(i)))))
         hooks.cellCenter = self._keep(lambda i, j: to_js(self._cell_center(int(i), int(j))))
         hooks.headCenter = self._keep(lambda h: to_js(self._head_center(int(h))))

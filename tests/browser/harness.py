@@ -36,6 +36,13 @@ class Server:
         self.httpd.server_close()
 
 
+def settled(page):
+    """Wait until the DOM has caught up with the last change: it follows the canvas's next frame (main.py's
+    dispatch). -> page, so that `settled(app).inner_text(...)` reads what the change made."""
+    page.wait_for_function("aeView.settled()")
+    return page
+
+
 def wait_ready(page, timeout=START_TIMEOUT_MS):
     """Wait until the app drew its first real frame; return the start-up error, if any."""
     page.wait_for_function(READY, timeout=timeout)

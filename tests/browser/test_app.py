@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from harness import wait_ready
+from harness import settled, wait_ready
 from playwright.sync_api import expect
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731 - a locator for a stable test id
@@ -60,25 +60,25 @@ def test_clicking_a_token_on_the_canvas_selects_that_query(app):
 def test_arrow_keys_move_the_query(app):
     app.locator(T("attention-canvas")).focus()
     app.keyboard.press("ArrowRight")
-    assert app.input_value(T("query-select")) == "3"
+    assert settled(app).input_value(T("query-select")) == "3"
     app.keyboard.press("ArrowLeft")
     app.keyboard.press("ArrowLeft")
-    assert app.input_value(T("query-select")) == "1"
+    assert settled(app).input_value(T("query-select")) == "1"
 
 
 def test_the_step_slider_and_buttons_walk_the_stages(app):
     slider = app.locator(T("step-slider"))
     slider.focus()
     app.keyboard.press("ArrowLeft")
-    assert app.inner_text(T("stage-title")) == "4. Softmax"
+    assert settled(app).inner_text(T("stage-title")) == "4. Softmax"
     app.click(T("prev-step"))
-    assert slider.input_value() == "2" and app.inner_text(T("stage-title")) == "3. Scores"
+    assert settled(app).input_value(T("step-slider")) == "2" and app.inner_text(T("stage-title")) == "3. Scores"
     slider.focus()  # the click moved focus to the button
     app.keyboard.press("Home")
-    assert app.inner_text(T("stage-title")) == "1. Input"
+    assert settled(app).inner_text(T("stage-title")) == "1. Input"
     assert app.locator(T("prev-step")).is_disabled()
     app.click(T("next-step"))
-    assert app.inner_text(T("stage-title")) == "2. Project Q, K, V"
+    assert settled(app).inner_text(T("stage-title")) == "2. Project Q, K, V"
     assert app.locator(f'{T("formula")} .katex').count() == 1, "the formula is typeset by the vendored KaTeX"
 
 
@@ -98,15 +98,15 @@ def test_play_walks_through_every_stage_and_stops(app):
 
 def test_switching_heads_changes_the_weights_and_explains_the_head(app):
     app.select_option(T("head-select"), "0")
-    assert app.inner_text(T("head-explanation")).startswith("Each word looks at the word just before it")
+    assert settled(app).inner_text(T("head-explanation")).startswith("Each word looks at the word just before it")
     top = max(weights(app), key=lambda kv: float(kv[1].rstrip("%")))
     assert top[0] == "hot", "the positional head sends 'dog' to the previous token"
 
 
 def test_causal_attention_zeroes_everything_above_the_diagonal(app):
     app.check('input[name="kind"][value="causal"]')
+    settled(app)  # the table follows the canvas, right after its frame
     rows = app.locator(f'{T("attention-matrix")} tbody tr')
-    rows.first.wait_for()
     matrix = [[float(c) for c in r.locator("td").all_inner_texts()] for r in rows.all()]
     assert all(matrix[i][j] == 0 for i in range(4) for j in range(i + 1, 4))
     assert all(sum(row) == pytest.approx(1, abs=0.003) for row in matrix)
@@ -114,7 +114,7 @@ def test_causal_attention_zeroes_everything_above_the_diagonal(app):
 
 def test_cross_attention_shows_a_second_sentence(app):
     app.check('input[name="kind"][value="cross"]')
-    assert app.locator(T("context-input")).is_visible()
+    assert settled(app).locator(T("context-input")).is_visible()
     app.fill(T("context-input"), "a very hot day")
     app.wait_for_function("() => document.querySelectorAll('[data-testid=weights-table] tbody tr').length === 4 && "
                           "document.querySelector('[data-testid=weights-table] tbody th').textContent === 'a'")
@@ -123,7 +123,7 @@ def test_cross_attention_shows_a_second_sentence(app):
 
 def test_scaling_off_sharpens_and_temperature_flattens(app):
     def bits():
-        return float(app.inner_text(T("entropy")).split()[0])
+        return float(settled(app).inner_text(T("entropy")).split()[0])
 
     base = bits()
     app.uncheck(T("scale-toggle"))
@@ -132,7 +132,7 @@ def test_scaling_off_sharpens_and_temperature_flattens(app):
     app.locator(T("temperature")).fill("1")  # log10 scale: 10x temperature
     flat = bits()
     assert sharp < base < flat
-    assert app.inner_text(T("temperature-value")) == "10.00"
+    assert settled(app).inner_text(T("temperature-value")) == "10.00"
 
 
 def test_clicking_a_heatmap_cell_opens_its_arithmetic(app):
@@ -146,7 +146,7 @@ def test_clicking_a_heatmap_cell_opens_its_arithmetic(app):
     text = panel.inner_text()
     assert "Query 'dog' → key 'hot'" in text and "85.3%" in text
     app.click(T("close-arithmetic"))
-    assert panel.is_hidden()
+    assert settled(app).locator(T("arithmetic")).is_hidden()
 
 
 def b64(obj):

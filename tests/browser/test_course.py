@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from harness import ROOT, Server, wait_ready
+from harness import ROOT, Server, settled, wait_ready
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
 from attention.scenario import parse_scenario  # noqa: E402
@@ -90,11 +91,11 @@ def test_every_control_works_from_the_keyboard(app):
     assert app.input_value(T("head-select")) == "3"
     app.locator(T("attention-canvas")).focus()
     app.keyboard.press("h")
-    assert app.input_value(T("head-select")) == "0"
+    assert settled(app).input_value(T("head-select")) == "0"
     app.keyboard.press("[")
-    assert app.input_value(T("step-slider")) == "3"
+    assert settled(app).input_value(T("step-slider")) == "3"
     app.keyboard.press("PageDown")
-    assert app.input_value(T("step-slider")) == "4"
+    assert settled(app).input_value(T("step-slider")) == "4"
     app.keyboard.press("?")
     assert app.locator(T("shortcuts")).is_visible()
     app.keyboard.press("Escape")
@@ -104,7 +105,7 @@ def test_every_control_works_from_the_keyboard(app):
 def test_the_live_region_narrates_a_step_change(app):
     app.locator(T("step-slider")).focus()
     app.keyboard.press("ArrowLeft")
-    assert app.inner_text(T("live")) == "Softmax, head semantic: 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
+    assert settled(app).inner_text(T("live")) == "Softmax, head semantic: 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
     assert "attends 85.3%" in app.get_attribute(T("attention-canvas"), "aria-label")
 
 
@@ -167,7 +168,7 @@ def test_the_host_page_can_drive_it_and_hears_its_events(page, server, tmp_path)
         page.wait_for_function("() => heard.some(m => m.type === 'attention-explorer:step-changed' && m.step === 1)")
         assert page.evaluate("heard.find(m => m.type === 'attention-explorer:query-changed').token") == "cat"
         frame = page.frame_locator("#app")
-        assert frame.locator(T("stage-title")).inner_text() == "2. Project Q, K, V"
+        expect(frame.locator(T("stage-title"))).to_have_text("2. Project Q, K, V")  # the DOM follows the frame
         page.evaluate("document.getElementById('app').contentWindow.postMessage("
                       "{type: 'attention-explorer:set', preset: '<img src=x onerror=alert(1)>'}, '*')")
         frame.locator(T("error")).wait_for(state="visible")
