@@ -125,7 +125,10 @@ export const pictures = {
     const start = i + 7;
     if (!this.enabled || count < this.MIN_NUMBERS) return start;
     let pic = this.kept.get(id);
-    if (pic && pic.dpr !== dpr) pic = undefined;
+    if (pic && pic.dpr !== dpr) {
+      pic.canvas.close(); // painted for another pixel ratio: paint it again
+      pic = undefined;
+    }
     if (!pic && !this.seen.has(id)) {
       this.seen.set(id, true);
       return start; // first time: paint the numbers that follow, like any segment
@@ -151,7 +154,11 @@ export const pictures = {
     return { canvas, x: left / dpr, y: top / dpr, w: width / dpr, h: height / dpr, dpr };
   },
   endFrame() {
-    while (this.kept.size > this.MAX) this.kept.delete(this.kept.keys().next().value);
+    for (const [id, pic] of this.kept) {
+      if (this.kept.size <= this.MAX) break;
+      pic.canvas.close(); // a bitmap's pixels are not JS heap: free them now, not when collected
+      this.kept.delete(id);
+    }
     if (this.seen.size > 4096) this.seen.clear();
   },
 };

@@ -274,32 +274,73 @@ def engine_in_pyodide(browser, url):
     return figures
 
 
+class WorkerHeap:
+    """The canvas worker's JS heap after a garbage collection. Playwright opens no CDP session on a worker,
+    so this goes through the browser's: attach to the worker's target, then send it messages."""
+
+    def __init__(self, browser, page):
+        self.page, self.cdp, self.replies, self.asked = page, browser.new_browser_cdp_session(), {}, 0
+        targets = self.cdp.send("Target.getTargets")["targetInfos"]
+        workers = [t for t in targets if t["type"] == "worker" and t["url"].endswith("canvas-worker.js")]
+        self.session = None
+        if len(workers) == 1:  # none where the canvas is replayed on the main thread
+            self.session = self.cdp.send("Target.attachToTarget", {"targetId": workers[0]["targetId"],
+                                                                   "flatten": False})["sessionId"]
+            self.cdp.on("Target.receivedMessageFromTarget", self._received)
+
+    def _received(self, event):
+        reply = json.loads(event["message"])
+        if "id" in reply:
+            self.replies[reply["id"]] = reply
+
+    def _ask(self, method):
+        self.asked += 1
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": self.session,
+                                                     "message": json.dumps({"id": self.asked, "method": method})})
+        for _ in range(250):
+            if self.asked in self.replies:
+                return self.replies.pop(self.asked).get("result", {})
+            self.page.wait_for_timeout(20)
+        raise TimeoutError(f"the canvas worker did not answer {method}")
+
+    def used_bytes(self):  # -> int, or None without a worker
+        if self.session is None:
+            return None
+        self._ask("HeapProfiler.collectGarbage")
+        return self._ask("Runtime.getHeapUsage")["usedSize"]
+
+
 def soak(browser, url, seconds):
-    """Play the walk-through over and over for `seconds`; memory before and after, and frame rate."""
+    """Play the walk-through over and over for `seconds`; memory (the page's and the canvas worker's) before
+    and after, and frames painted."""
     context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
     page = context.new_page()
     page.goto(url)
     assert wait_ready(page) is None
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
+    worker = WorkerHeap(browser, page)
 
     def memory():
         cdp.send("HeapProfiler.collectGarbage")
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        return metrics["JSHeapUsedSize"], page.evaluate("aeView.wasmBytes()"), page.evaluate("aeView.frames()")
+        return (metrics["JSHeapUsedSize"], page.evaluate("aeView.wasmBytes()"), page.evaluate("aeView.frames()"),
+                worker.used_bytes())
 
     page.click('[data-testid="play"]')  # the first press starts from stage 1
     page.wait_for_timeout(2000)
-    heap0, wasm0, frames0 = memory()
+    heap0, wasm0, frames0, worker0 = memory()
     end = time.time() + seconds
     while time.time() < end:
         if page.inner_text('[data-testid="play"]').startswith("▶"):
             page.click('[data-testid="play"]')  # finished: play again
         page.wait_for_timeout(500)
-    heap1, wasm1, frames1 = memory()
+    heap1, wasm1, frames1, worker1 = memory()
     context.close()
     return {"seconds": seconds, "frames": frames1 - frames0, "js_heap_before_mb": heap0 / 1e6,
-            "js_heap_after_mb": heap1 / 1e6, "wasm_before_mb": wasm0 / 1e6, "wasm_after_mb": wasm1 / 1e6}
+            "js_heap_after_mb": heap1 / 1e6, "wasm_before_mb": wasm0 / 1e6, "wasm_after_mb": wasm1 / 1e6,
+            "worker_heap_before_mb": worker0 / 1e6 if worker0 is not None else None,
+            "worker_heap_after_mb": worker1 / 1e6 if worker1 is not None else None}
 
 
 def median(values):
@@ -451,6 +492,9 @@ def report(f, runs):
             "no growth")
         row("  wasm memory before -> after (MB)", f"{f['soak_wasm_before_mb']:.1f} -> {f['soak_wasm_after_mb']:.1f}",
             "no growth")
+        if f["soak_worker_heap_before_mb"] is not None:
+            row("  canvas worker's JS heap before -> after (MB)",
+                f"{f['soak_worker_heap_before_mb']:.2f} -> {f['soak_worker_heap_after_mb']:.2f}", "no growth")
     for label, key in (("edit sentence, 32 tokens (4 heads)", "sentence_edit"),
                        ("temperature, 32 tok x 8 heads, all beams", "temperature_32x8")):
         row(f"{label}: shown by", f"{f[key + '_shown']}/{f[key + '_runs']} next frames", "budget: the next frame")

@@ -223,3 +223,5 @@ def test_a_short_soak_of_play_grows_no_memory(browser, server):
     assert result["frames"] > 200, "the animation ran"
     assert result["js_heap_after_mb"] - result["js_heap_before_mb"] < 2.0, result
     assert result["wasm_after_mb"] - result["wasm_before_mb"] < 1.0, result
+    assert result["worker_heap_before_mb"] is not None, "the canvas is replayed in a worker here"
+    assert result["worker_heap_after_mb"] - result["worker_heap_before_mb"] < 1.0, result
