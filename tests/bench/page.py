@@ -186,7 +186,7 @@ SENTENCE_EDIT = """(k) => {  // 32 words, a different sentence each time (k < 12
 
 TEMPERATURE_CHANGE = """(k) => {  // the temperature slider moved: every head's weights recomputed
     const input = document.querySelector('[data-testid=temperature]');
-    input.value = String(-0.3 + 0.05 * k);  // a new temperature each time (k < 26): nothing cached
+    input.value = (0.05 * k - 0.31).toFixed(2);  // a new temperature each time (k < 26), never the first one: nothing cached
     input.dispatchEvent(new Event('input', {bubbles: true}));
 }"""
 
