@@ -133,12 +133,16 @@ def test_the_content_security_policy_blocks_inline_script(app, expect_errors):
     assert any("Content Security Policy" in e for e in expect_errors.errors)
 
 
-SNAPSHOT_STORED = """async (other) => {  // the name of the one complete snapshot, once it is not `other`
+SNAPSHOTS = """async () => (await caches.keys()).filter((name) => !name.endsWith('-clients'))"""
+
+SNAPSHOT_STORED = """async (other) => {  // the newest snapshot, once it is complete, in use, and not `other`
     await navigator.serviceWorker.ready;
     for (const deadline = Date.now() + 60000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-        const names = await caches.keys();
-        if (names.length !== 1 || names[0] === other || !navigator.serviceWorker.controller) continue;
-        if ((await (await caches.open(names[0])).keys()).length > 20) return names[0];
+        const names = (await caches.keys()).filter((name) => !name.endsWith('-clients'));
+        const newest = names[names.length - 1], registration = await navigator.serviceWorker.getRegistration();
+        if (!newest || newest === other || !navigator.serviceWorker.controller) continue;
+        if (registration.installing || registration.waiting) continue;  // a new build is not active yet
+        if ((await (await caches.open(newest)).keys()).length > 20) return newest;
     }
     return null;
 }"""
@@ -189,10 +193,54 @@ def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, 
         deploy_new_build(site)
         page.reload()  # the old snapshot, complete: its index.html with its own archive (gone from the host)
         assert wait_ready(page) is None and not page.locator("meta[name=ae-build]").count()
-        assert page.evaluate(SNAPSHOT_STORED, first), "the new build, downloaded whole, replaced the old snapshot"
+        second = page.evaluate(SNAPSHOT_STORED, first)
+        assert second, "the new build, downloaded whole, is in use"
+        assert page.evaluate(SNAPSHOTS) == [first, second], "the open page keeps the snapshot it started with"
         page.reload()
         assert wait_ready(page) is None
         assert page.locator("meta[name=ae-build]").get_attribute("content") == "second"
+        assert page.inner_text(T("weights-table")).count("%") == 4
+        page.reload()  # the old build's page is gone now: its snapshot is deleted
+        assert wait_ready(page) is None
+        page.wait_for_function(f"async () => JSON.stringify(await ({SNAPSHOTS})()) === '{json.dumps([second])}'")
+    finally:
+        server.close()
+
+
+HOLD_ARCHIVE = """(() => {  // the app archive's download waits for window.releaseArchive()
+    const fetch = window.fetch.bind(window);
+    const gate = new Promise((resolve) => { window.releaseArchive = resolve; });
+    window.fetch = async (input, init) => {
+        if (/app-[0-9a-z]+[.]zip/.test(String(input instanceof Request ? input.url : input))) await gate;
+        return fetch(input, init);
+    };
+})()"""
+
+
+@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
+def test_a_page_still_starting_when_a_new_build_takes_over_finishes_with_its_own_files(page, dist, tmp_path,
+                                                                                        context):
+    """The new service worker takes over open pages at once; one that has not yet fetched its app archive
+    (renamed in the new build, so gone from the host) must still get it: from the snapshot it started with."""
+    import shutil
+
+    from harness import Server
+
+    site = tmp_path / "site"
+    shutil.copytree(dist, site)
+    server = Server(site)
+    try:
+        page.goto(server.url)
+        assert wait_ready(page) is None
+        first = page.evaluate(SNAPSHOT_STORED, "")
+        assert first, "the service worker stored this build"
+        deploy_new_build(site)
+        page.add_init_script(HOLD_ARCHIVE)
+        page.reload()  # the old build starts from its snapshot and stops before its archive...
+        assert page.evaluate(SNAPSHOT_STORED, first), "...while the new build is downloaded and takes over"
+        page.evaluate("window.releaseArchive()")
+        assert wait_ready(page) is None, "the old page got its own archive"
+        assert not page.locator("meta[name=ae-build]").count()
         assert page.inner_text(T("weights-table")).count("%") == 4
     finally:
         server.close()
