@@ -443,6 +443,8 @@ class App:
             self._header(table, ["query \\ key", *s.key_tokens])
             self._rows(table, panels.matrix_rows(computed.trace.weights[st.head], s.tokens))
             self.el["matrix-head"].textContent = f"head {st.head + 1}: {computed.head_names[st.head]}"
+        # Q, K and V do not depend on the mask, the scaling or the temperature
+        if self._changed("qkv", replace(st, query=0, step=0, mask="none", scale=True, temperature=1.0)):
             self._rows(self.el["qkv-table"], panels.qkv_rows(computed, s))
         if self._changed("numpy", st, s.key_tokens):
             self.el["numpy-code"].textContent = export.numpy_code(computed, s)
@@ -491,15 +493,17 @@ class App:
         self.el["temperature"].value = str(math.log10(st.temperature))
         self.el["temperature-value"].textContent = f"{st.temperature:.2f}"
         self.el["temperature"].setAttribute("aria-valuetext", f"{st.temperature:.2f}")
-        if changed("step", st.step, st.scale, st.temperature):
+        if changed("step", st.step):
             title, text = panels.STAGE_TEXT[st.step]
             self.el["step"].value = str(st.step)
             self.el["step"].setAttribute("aria-valuetext", f"{st.step + 1} of {STEPS}: {title}")
             self.el["stage-title"].textContent = f"{st.step + 1}. {title}"
             self.el["stage-text"].textContent = text
-            self._formula(panels.formula(st.step, st.scale, st.temperature))
             self.el["prev"].disabled = st.step == 0
             self.el["next"].disabled = st.step == STEPS - 1
+        tex = panels.formula(st.step, st.scale, st.temperature)
+        if changed("formula", tex):  # typeset only when it reads differently (dragging the temperature mostly not)
+            self._formula(tex)
         self.el["play"].textContent = "❚❚ Pause" if s.playing else "▶ Play"
         self.el["play"].setAttribute("aria-label", "Pause" if s.playing else "Play")
         if changed("detail", st, s.key_tokens):

@@ -133,6 +133,10 @@ def test_scaling_off_sharpens_and_temperature_flattens(app):
     flat = bits()
     assert sharp < base < flat
     assert settled(app).inner_text(T("temperature-value")) == "10.00"
+    app.locator(T("step-slider")).fill("2")  # the Scores formula divides by the temperature too
+    assert "⋅10" in settled(app).inner_text(T("formula")).replace(" ", "")
+    app.locator(T("temperature")).fill("0")
+    assert "⋅10" not in settled(app).inner_text(T("formula")).replace(" ", "")
 
 
 def test_clicking_a_heatmap_cell_opens_its_arithmetic(app):
