@@ -141,7 +141,7 @@ def test_scaling_off_sharpens_and_temperature_flattens(app):
 
 def test_clicking_a_heatmap_cell_opens_its_arithmetic(app):
     app.locator(T("step-slider")).fill("3")
-    app.wait_for_function("() => aeView.frames() > 0")
+    settled(app).wait_for_timeout(900)  # the transition to Softmax: the heatmap where it comes to rest
     x, y = app.evaluate("aeView.cellCenter(2, 1)")
     box = app.locator(T("attention-canvas")).bounding_box()
     app.mouse.click(box["x"] + x, box["y"] + y)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from harness import wait_ready
+from harness import settled, wait_ready
 from playwright.sync_api import expect
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
@@ -32,8 +32,7 @@ def test_hostile_sentences_are_only_ever_text(app):
     elements = app.evaluate(ELEMENT_COUNT)
     for text in HOSTILE_SENTENCES:
         app.fill(T("sentence-input"), text)
-        app.wait_for_function("() => aeView.frames() > 0")
-        app.wait_for_timeout(50)
+        settled(app)
         assert app.evaluate("window.pwned") is None
         assert app.evaluate(ELEMENT_COUNT) == elements, f"an element was injected by {text!r}"
         assert app.inner_text(T("sentence-message")) == ""
@@ -50,8 +49,7 @@ def test_hostile_sentences_are_only_ever_text(app):
 def test_empty_and_huge_sentences_get_a_message_and_keep_the_state(app, text, message):
     before = snapshot(app)
     app.fill(T("sentence-input"), text)
-    app.wait_for_timeout(150)
-    assert message in app.inner_text(T("sentence-message"))
+    assert message in settled(app).inner_text(T("sentence-message"))
     assert snapshot(app) == before
 
 
