@@ -27,7 +27,7 @@ def test_copy_link_restores_exactly_that_state(app, context, server):
     app.wait_for_function("() => document.querySelector('[data-testid=share-status]').textContent.startsWith('Link copied')")
     link = app.evaluate("navigator.clipboard.readText()")
     assert link.startswith(server.url) and "#scenario=" in link
-    expected = {t: app.inner_text(T(t)) for t in ("attention-matrix", "output-vector", "stage-title")}
+    expected = {t: settled(app).inner_text(T(t)) for t in ("attention-matrix", "output-vector", "stage-title")}
     fresh = context.new_page()
     fresh.goto(link)
     assert wait_ready(fresh) is None
