@@ -7,6 +7,11 @@ random weights (d_model 64) with every beam of every head (state.beams = "all", 
 32 x 32 x 8 = 8192 beams). Each is timed at rest on the softmax stage and mid-way through
 the softmax -> weighted-sum transition, at 1200 x 560. Pyodide runs the same Python about
 3x slower, and the page's budget (SPEC) is 3 ms per frame at 4 tokens and 8 ms at 32 x 8.
+
+Then the Python of a change, with nothing cached (a new input each time): the new state, its trace,
+the layout and the drawing of the frame that shows it, for a new 32-token sentence (the toy model)
+and for a new temperature at 32 x 8 with every head's beams on the softmax stage. The page's budget
+is one frame (16.7 ms) for all of a change's main-thread work, this and the browser's share.
 """
 import argparse
 from dataclasses import replace
@@ -45,13 +50,22 @@ def cases():  # -> [(name, AppState)]
 
 
 def median_ms(fn, repeats):
-    fn()
+    fn(0)
     times = []
-    for _ in range(repeats):
+    for k in range(1, repeats + 1):
         start = time.perf_counter()
-        fn()
+        fn(k)
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
+
+
+def changes():  # -> [(name, state, change(state, k) -> the new state)]: every k a new input
+    sentence = lambda state, k: ev.edit_sentence(  # noqa: E731
+        state, " ".join(np.random.default_rng(k).choice(WORDS, 32)), False)
+    temperature = lambda state, k: ev.set_temperature(state, 10 ** (0.001 * k - 0.3))  # noqa: E731
+    big = ev.set_step(replace(ev.set_beams(ev.from_scenario(big_scenario()), "all"), overlay=True), 3)
+    return [("new 32-token sentence", ev.initial_state(), sentence),
+            ("new temperature, 32 x 8, all beams", big, temperature)]
 
 
 def main():
@@ -68,14 +82,26 @@ def main():
             scene = layout(computed, state, width, height, view, pal)
             p = P(width, height)
 
-            def draw():
+            def draw(k):
                 p.begin_frame()
                 draw_scene(p, scene)
 
-            t_layout = median_ms(lambda: layout(computed, state, width, height, view, pal), repeats)
+            t_layout = median_ms(lambda k: layout(computed, state, width, height, view, pal), repeats)
             t_draw = median_ms(draw, repeats)
             beams = sum(len(item.curves) for item in scene.shapes() if hasattr(item, "curves"))
             print(f"{name:<34} {label:<14} {beams:>6} {t_layout:>10.2f} {t_draw:>8.2f} {t_layout + t_draw:>9.2f}")
+    print(f"\na change and the frame that shows it, median of {repeats}, nothing cached")
+    for name, state, change in changes():
+        step = state.scenario.step
+
+        def changed_frame(k):
+            new = change(state, k)
+            p = P(width, height)
+            p.begin_frame()
+            draw_scene(p, layout(ev.compute(new.scenario), new, width, height, View(step, step, 1.0), pal))
+            p.list.array()
+
+        print(f"{name:<40} {median_ms(changed_frame, repeats):>6.2f} ms")
 
 
 if __name__ == "__main__":

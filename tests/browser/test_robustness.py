@@ -1,11 +1,13 @@
 """Hostile and broken input never breaks the page, injects anything, or loses the learner's state."""
 
 import base64
+from contextlib import contextmanager
 import json
+import shutil
 
 import pytest
 
-from harness import settled, wait_ready
+from harness import Server, settled, wait_ready
 from playwright.sync_api import expect
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
@@ -173,13 +175,9 @@ def deploy_new_build(site):
     build.precompress(site)
 
 
-@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
-def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, dist, tmp_path, context):
-    """The open page keeps its snapshot; the service worker fetches the new build whole; the next visit runs it."""
-    import shutil
-
-    from harness import Server
-
+@contextmanager
+def a_visited_site(page, dist, tmp_path):
+    """A copy of dist/ on a server of its own, visited once: -> (its folder, the name of the stored snapshot)."""
     site = tmp_path / "site"
     shutil.copytree(dist, site)
     server = Server(site)
@@ -188,6 +186,15 @@ def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, 
         assert wait_ready(page) is None
         first = page.evaluate(SNAPSHOT_STORED, "")
         assert first, "the service worker stored this build"
+        yield site, first
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
+def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, dist, tmp_path, context):
+    """The open page keeps its snapshot; the service worker fetches the new build whole; the next visit runs it."""
+    with a_visited_site(page, dist, tmp_path) as (site, first):
         deploy_new_build(site)
         page.reload()  # the old snapshot, complete: its index.html with its own archive (gone from the host)
         assert wait_ready(page) is None and not page.locator("meta[name=ae-build]").count()
@@ -201,8 +208,6 @@ def test_a_new_deployment_is_picked_up_whole_never_mixed_with_the_old_one(page, 
         page.reload()  # the old build's page is gone now: its snapshot is deleted
         assert wait_ready(page) is None
         page.wait_for_function(f"async () => JSON.stringify(await ({SNAPSHOTS})()) === '{json.dumps([second])}'")
-    finally:
-        server.close()
 
 
 HOLD_ARCHIVE = """(() => {  // the app archive's download waits for window.releaseArchive()
@@ -220,18 +225,7 @@ def test_a_page_still_starting_when_a_new_build_takes_over_finishes_with_its_own
                                                                                         context):
     """The new service worker takes over open pages at once; one that has not yet fetched its app archive
     (renamed in the new build, so gone from the host) must still get it: from the snapshot it started with."""
-    import shutil
-
-    from harness import Server
-
-    site = tmp_path / "site"
-    shutil.copytree(dist, site)
-    server = Server(site)
-    try:
-        page.goto(server.url)
-        assert wait_ready(page) is None
-        first = page.evaluate(SNAPSHOT_STORED, "")
-        assert first, "the service worker stored this build"
+    with a_visited_site(page, dist, tmp_path) as (site, first):
         deploy_new_build(site)
         page.add_init_script(HOLD_ARCHIVE)
         page.reload()  # the old build starts from its snapshot and stops before its archive...
@@ -240,8 +234,6 @@ def test_a_page_still_starting_when_a_new_build_takes_over_finishes_with_its_own
         assert wait_ready(page) is None, "the old page got its own archive"
         assert not page.locator("meta[name=ae-build]").count()
         assert page.inner_text(T("weights-table")).count("%") == 4
-    finally:
-        server.close()
 
 
 @pytest.mark.parametrize("where", ["draw", "event"])
