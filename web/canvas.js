@@ -228,7 +228,7 @@ function paint(ctx, state) {
   if (state.stroke) ctx.stroke();
 }
 
-// The canvas as Python sees it: attach once, then resize, draw, measure; the rest is for
+// The canvas as Python sees it: attach once, then resize and draw; the rest is for
 // exporting a PNG and for tests, and answers with a Promise wherever the worker must reply.
 const surface = {
   mode: '', // 'worker' or 'main'
@@ -271,11 +271,6 @@ const surface = {
     if (!frame || frame.length < size) frame = new Float32Array(ops.length);
     frame.set(ops.subarray(0, size));
     this.worker.postMessage({ kind: 'draw', ops: frame, size, strings, dpr }, [frame.buffer]);
-  },
-  measure(text, size, bold, mono) { // text width in CSS px, with a context of its own
-    this.measurer = this.measurer || document.createElement('canvas').getContext('2d');
-    this.measurer.font = font(size, bold, mono);
-    return this.measurer.measureText(text).width;
   },
   blob(type) { // -> Promise<Blob> of what the canvas shows
     if (!this.worker) return new Promise((resolve) => this.canvas.toBlob(resolve, type));

@@ -90,7 +90,7 @@ def parse_scenario(source):  # str | bytes | dict | Scenario -> Scenario
         except UnicodeDecodeError:
             raise ScenarioError("the scenario is not valid UTF-8 text") from None
     if isinstance(source, str):
-        source = _loads(source)
+        source = loads(source)
     if not isinstance(source, dict):
         raise ScenarioError(f"a scenario must be a JSON object {{...}}, not {_json_type(source)}")
     return _validated(source)
@@ -119,6 +119,11 @@ def to_fragment(s):  # Scenario -> str
 
 def from_fragment(fragment):  # str -> Scenario
     """The scenario in a URL fragment ('#scenario=...' or 'scenario=...', maybe among '&' parameters)."""
+    return parse_scenario(fragment_bytes(fragment))
+
+
+def fragment_bytes(fragment):  # str -> bytes
+    """The JSON text a URL fragment carries, still to be parsed; ScenarioError if it is not base64url."""
     if not isinstance(fragment, str):
         raise ScenarioError(f"a link fragment must be text, not {_json_type(fragment)}")
     parts = [p for p in fragment.lstrip("#").split("&") if p.startswith("scenario=")]
@@ -134,7 +139,7 @@ def from_fragment(fragment):  # str -> Scenario
         data = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError):
         raise not_base64 from None
-    return parse_scenario(data)
+    return data
 
 
 def resolve(s):  # Scenario -> dict of attention_trace keyword arguments
@@ -183,7 +188,7 @@ def _d_model(s):
 _JSON_LEXEMES = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|["\[\]{}]', re.DOTALL)
 
 
-def _loads(text):
+def loads(text):
     """json.loads, refusing oversized or too deeply nested text first."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_JSON_BYTES:

@@ -53,7 +53,7 @@ def parse_color(*args):
 class P:
     """The sketch's drawing surface: p5-like state plus a recorder of commands."""
 
-    def __init__(self, width=640, height=400, measure=None):
+    def __init__(self, width=640, height=400):
         self.width, self.height = width, height
         self.mouse_x, self.mouse_y = -1.0, -1.0
         self.mouse_pressed = False
@@ -63,7 +63,6 @@ class P:
         self.reduced_motion = False
         self.list = DisplayList()
         self.time_ms = 0.0  # the frame's clock, set by the backend (requestAnimationFrame's timestamp)
-        self._measure = measure or approximate_text_width
         self._style = dict(DEFAULT_STYLE)
         self._saved = []
         self._recording = False
@@ -150,11 +149,6 @@ class P:
 
     def text(self, s, x, y):
         self.list.add_text(s, x, y)
-
-    def text_width(self, s):
-        """Width of `s` in px in the current font."""
-        size, bold, mono = self._style["font"]
-        return self._measure(str(s), size, bold, mono)
 
     def clip_rect(self, x, y, w, h):
         """Clip what follows (until pop) to a rectangle."""

@@ -44,10 +44,9 @@ class BrowserBackend:
         self._js_buffer = None
         self._frame_pending = False
         self._proxies = []
-        self._text_widths = {}
 
     def start(self, sketch):
-        p = P(measure=self._measure_text)
+        p = P()
         p.reduced_motion = bool(js.window.matchMedia("(prefers-reduced-motion: reduce)").matches)
         self.loop = Loop(sketch, p, on_error=self.on_error)
         self._fit_to_container()
@@ -105,7 +104,6 @@ class BrowserBackend:
 
     def _resized(self):
         self._fit_to_container()
-        self.loop.dispatch("resized")
         self.loop.redraw()
         self.request_frame()
 
@@ -116,17 +114,6 @@ class BrowserBackend:
         self._dpr = float(js.window.devicePixelRatio or 1)
         self.surface.resize(round(width * self._dpr), round(height * self._dpr))
         self.loop.p.width, self.loop.p.height = width, height
-
-    def _measure_text(self, text, size, bold, mono):
-        """Text width in px from the real font, cached (text layout is slow)."""
-        key = (text, size, bold, mono)
-        width = self._text_widths.get(key)
-        if width is None:
-            if len(self._text_widths) > 5000:
-                self._text_widths.clear()
-            width = float(self.surface.measure(text, size, bold, mono))
-            self._text_widths[key] = width
-        return width
 
     def _keep(self, fn):
         """A JS-callable proxy that lives as long as the page."""

@@ -51,12 +51,8 @@ class RecordingBackend:
         self.loop.p.mouse_pressed = False
         self.loop.dispatch("mouse_released")
 
-    def key(self, key):
-        self.loop.dispatch("key_pressed", key)
-
     def resize(self, width, height):
         self.loop.p.width, self.loop.p.height = width, height
-        self.loop.dispatch("resized")
         self.loop.redraw()
 
     def texts(self):

@@ -1,10 +1,11 @@
 """The render loop, independent of where it draws.
 
-A sketch is any object with `setup(p)` and `draw(p)`, and optionally the event
-hooks `mouse_moved(p)`, `mouse_pressed(p)`, `mouse_released(p)`,
-`mouse_left(p)`, `key_pressed(p, key)` and `resized(p)`. `run(sketch, backend)`
-connects it to a backend, which calls `Loop.frame()` when the screen can be
-painted.
+A sketch is any object with `setup(p)` and `draw(p)`, and optionally
+`update(p)`, called at the start of every frame before `draw(p)` (the place to
+change state: `draw` only reads it), and the pointer hooks `mouse_moved(p)`,
+`mouse_pressed(p)`, `mouse_released(p)` and `mouse_left(p)`.
+`run(sketch, backend)` connects it to a backend, which calls `Loop.frame()`
+when the screen can be painted.
 
 Idle costs nothing: a frame is drawn only after `p.redraw()` was requested, or
 on every frame while `loop.looping` is set (an animation is running). While
@@ -48,6 +49,10 @@ class Loop:
         self.p.redraw_requested = requested
         self.p.begin_frame()
         self.p.frame_count += 1
+        update = getattr(self.sketch, "update", None)
+        if update is not None and self._guard(update, self.p) is FAILED:
+            self.looping = False
+            return False
         result = self._guard(self.sketch.draw, self.p)
         if result is FAILED:
             self.looping = False  # an animation that throws would throw every frame

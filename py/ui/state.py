@@ -39,11 +39,31 @@ class AppState:
     hover: tuple | None = None  # what the pointer is over: ("query", i), ("key", j) or ("cell", i, j)
     playing: bool = False  # Play walks through the stages and stops at the last
     message: str = ""  # why the last edit was refused, shown next to the sentence box
+    theme: str | None = None  # "light" or "dark" as the learner chose; None = follow the system
+    system_dark: bool = False  # the system's colour preference (prefers-color-scheme), for theme None
+    large: bool = False  # large text, for projectors
+    status: str = ""  # the last share / export / import outcome, shown by the toolbar
+
+    @property
+    def dark(self):  # the theme the page shows
+        return self.theme == "dark" if self.theme is not None else self.system_dark
 
     @property
     def kind(self):
         s = self.scenario
         return "cross" if s.context is not None else ("causal" if s.mask == "causal" else "self")
+
+    @property
+    def query(self):  # the selected query token
+        return self.scenario.query
+
+    @property
+    def head(self):  # the selected head
+        return self.scenario.head
+
+    @property
+    def step(self):  # the stage on the step slider, 0-4
+        return self.scenario.step
 
     @property
     def tokens(self):
@@ -66,13 +86,20 @@ def initial_state(preset_id="hot-dog"):
 
 # -- events -------------------------------------------------------------------
 
+VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large")  # how the learner looks, kept across examples
+
+
+def _keep_view(new, old):  # AppState, AppState | None -> new with old's view
+    return new if old is None else replace(new, **{f: getattr(old, f) for f in VIEW_FIELDS})
+
+
 def load_preset(state, preset_id):
-    return from_scenario(get_preset(preset_id).scenario, preset=preset_id)
+    return _keep_view(from_scenario(get_preset(preset_id).scenario, preset=preset_id), state)
 
 
-def load_scenario(state, source):
+def load_scenario(state, source, preset=None):
     """A scenario from a link or a file; ScenarioError (a ValueError) if it is malformed."""
-    return from_scenario(parse_scenario(source))
+    return _keep_view(from_scenario(parse_scenario(source), preset=preset), state)
 
 
 def edit_sentence(state, text, context=False):
@@ -124,20 +151,28 @@ def set_kind(state, kind):
 
 
 def select_query(state, i):
-    n_q = len(state.tokens)
-    return _select(state, query=int(i) % n_q)
+    """Select query token i (counting from 0); an index the sentence does not have is refused."""
+    i, n_q = int(i), len(state.tokens)
+    if not 0 <= i < n_q:
+        raise ValueError(f"query {i} is not a token of this sentence: it has {n_q}, counted from 0 to {n_q - 1}")
+    return _select(state, query=i)
 
 
 def move_query(state, delta):
-    return select_query(state, state.scenario.query + delta)
+    """The next or previous query token, wrapping around at the ends."""
+    return select_query(state, (state.query + delta) % len(state.tokens))
 
 
 def select_head(state, h):
-    return _select(state, head=int(h) % heads_of(state.scenario))
+    """Select head h (counting from 0); a head the model does not have is refused."""
+    h, heads = int(h), heads_of(state.scenario)
+    if not 0 <= h < heads:
+        raise ValueError(f"head {h} does not exist: there are {heads}, counted from 0 to {heads - 1}")
+    return _select(state, head=h)
 
 
 def cycle_head(state):
-    return select_head(state, state.scenario.head + 1)
+    return select_head(state, (state.head + 1) % heads_of(state.scenario))
 
 
 def set_step(state, step):
@@ -179,6 +214,37 @@ def close_cell(state):
 def set_hover(state, target):
     """The pointer moved onto a chip or cell (a scene hit), or off everything (None)."""
     return state if target == state.hover else replace(state, hover=target)
+
+
+THEMES = ("light", "dark")
+
+
+def set_theme(state, theme):
+    """"light", "dark", or None to follow the system again."""
+    if theme is not None and theme not in THEMES:
+        raise ValueError(f"theme must be light or dark, not {theme!r}")
+    return replace(state, theme=theme)
+
+
+def toggle_theme(state):
+    return set_theme(state, "light" if state.dark else "dark")
+
+
+def set_system_dark(state, dark):
+    return replace(state, system_dark=bool(dark))
+
+
+def set_large(state, on):
+    return replace(state, large=bool(on))
+
+
+def toggle_large(state):
+    return set_large(state, not state.large)
+
+
+def set_status(state, text):
+    """What the last share, export or import did (a later one replaces it)."""
+    return replace(state, status=str(text))
 
 
 def play(state):

@@ -267,7 +267,7 @@ def engine_in_pyodide(browser, url):
     """attention_trace timed inside the page's Pyodide: {tokens: ms} at 8 heads, d_model 64."""
     context = browser.new_context(service_workers="block")
     page = context.new_page()
-    page.goto(url)
+    page.goto(url + "?dev=1")  # timeEngine is a development hook
     assert wait_ready(page) is None
     figures = {n: page.evaluate(f"aeView.timeEngine({n}, 8, {200 if n < 128 else 20})") for n in (4, 32, 128)}
     context.close()
@@ -315,7 +315,7 @@ def soak(browser, url, seconds):
     and after, and frames painted."""
     context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
     page = context.new_page()
-    page.goto(url)
+    page.goto(url + "?dev=1")  # wasmBytes is a development hook
     assert wait_ready(page) is None
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")

@@ -170,9 +170,37 @@ def test_the_host_page_can_drive_it_and_hears_its_events(page, server, tmp_path)
         frame = page.frame_locator("#app")
         expect(frame.locator(T("stage-title"))).to_have_text("2. Project Q, K, V")  # the DOM follows the frame
         page.evaluate("document.getElementById('app').contentWindow.postMessage("
-                      "{type: 'attention-explorer:set', preset: '<img src=x onerror=alert(1)>'}, '*')")
-        frame.locator(T("error")).wait_for(state="visible")
+                      "{type: 'attention-explorer:set', attention: 'causal'}, '*')")
+        expect(frame.locator("#kind-causal")).to_be_checked()
+        page.evaluate("document.getElementById('app').contentWindow.postMessage("
+                      "{type: 'attention-explorer:set', preset: '<img src=x onerror=alert(1)>', query: 99}, '*')")
+        page.wait_for_function("() => heard.some(m => m.type === 'attention-explorer:error')")
+        problems = page.evaluate("heard.find(m => m.type === 'attention-explorer:error').problems")
+        assert len(problems) == 2 and "query 99 is not a token of this sentence" in problems[1], problems
+        assert frame.locator(T("error")).is_hidden(), "a host's mistake is not a banner over the learner's page"
         assert frame.locator("img").count() == 0
+    finally:
+        host.close()
+
+
+def test_the_readme_postmessage_example_drives_the_explorer_with_no_banner(page, server, tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index('```html\n<iframe id="explorer"')
+    example = readme[start + len("```html\n"):readme.index("```", start + 7)]
+    app_url = server.url.replace("127.0.0.1", "localhost")  # another origin than the host page's
+    (tmp_path / "course.html").write_text('<!doctype html><title>course</title><link rel="icon" href="data:,">'
+                                          + example.replace("https://example.org/attention-explorer/", app_url))
+    host = Server(tmp_path)
+    try:
+        page.goto(host.url + "course.html")
+        frame = page.frame_locator("#explorer")
+        frame.locator("html[data-ready=true]").wait_for(timeout=90_000)
+        expect(frame.locator(T("stage-title"))).to_have_text("4. Softmax")  # the example's step: 3
+        expect(frame.locator(T("sentence-input"))).to_have_value("the hot dog was")  # preset hot-dog...
+        expect(frame.locator("#kind-causal")).to_be_checked()  # ...made causal
+        assert frame.locator(T("query-select")).input_value() == "2"
+        assert frame.locator(T("head-select")).input_value() == "2"
+        assert frame.locator(T("error")).is_hidden()
     finally:
         host.close()
 
@@ -214,7 +242,7 @@ def test_a_swipe_across_the_picture_changes_the_step(app):
 def test_large_text_mode_for_projectors(app):
     before = app.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     app.click(T("large-toggle"))
-    assert app.get_attribute(T("large-toggle"), "aria-pressed") == "true"
+    assert settled(app).get_attribute(T("large-toggle"), "aria-pressed") == "true"
     assert app.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == 20 > before
     app.click(T("theme-toggle"))
-    assert app.evaluate("document.documentElement.dataset.theme") in ("dark", "light")
+    assert settled(app).evaluate("document.documentElement.dataset.theme") in ("dark", "light")

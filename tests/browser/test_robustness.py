@@ -237,8 +237,11 @@ def test_a_page_still_starting_when_a_new_build_takes_over_finishes_with_its_own
 
 
 @pytest.mark.parametrize("where", ["draw", "event"])
-def test_a_python_exception_is_shown_and_the_explorer_keeps_working(app, where):
-    """A bug in one frame or one event handler (injected through a test hook) must not freeze the page."""
+def test_a_python_exception_is_shown_and_the_explorer_keeps_working(page, server, where):
+    """A bug in one frame or one event handler (injected through a development hook) must not freeze the page."""
+    app = page
+    app.goto(server.url + "?dev=1")
+    assert wait_ready(app) is None
     app.locator(T("step-slider")).fill("1")
     app.evaluate(f"aeView.breakOnce('{where}')")
     if where == "event":

@@ -14,7 +14,6 @@ class Boxes:
 
     def __init__(self):
         self.clicks = []
-        self.keys = []
 
     def setup(self, p):
         self.setup_size = (p.width, p.height)
@@ -31,9 +30,6 @@ class Boxes:
 
     def mouse_pressed(self, p):
         self.clicks.append((p.mouse_x, p.mouse_y))
-
-    def key_pressed(self, p, key):
-        self.keys.append(key)
 
 
 def test_a_frame_records_exactly_the_calls_made():
@@ -280,8 +276,7 @@ def test_events_reach_the_sketch_with_the_mouse_position():
     sketch = Boxes()
     run(sketch, backend)
     backend.click(42.0, 17.5)
-    backend.key("ArrowRight")
-    assert sketch.clicks == [(42.0, 17.5)] and sketch.keys == ["ArrowRight"]
+    assert sketch.clicks == [(42.0, 17.5)]
 
 
 def test_a_missing_hook_is_simply_skipped():
@@ -298,14 +293,6 @@ def test_a_missing_hook_is_simply_skipped():
     backend.resize(50, 60)
     assert backend.step() and backend.errors == []
     assert (backend.loop.p.width, backend.loop.p.height) == (50, 60)
-
-
-def test_text_width_uses_the_current_font():
-    p = P(measure=lambda text, size, bold, mono: len(text) * size + (100 if mono else 0))
-    p.text_size(10)
-    assert p.text_width("abc") == 30
-    p.text_size(20, mono=True)
-    assert p.text_width("abc") == 160
 
 
 def test_cells_each_with_its_own_colour_travel_as_one_command():

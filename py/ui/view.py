@@ -1,0 +1,163 @@
+"""What every element of the page shows, as one plain value: `page_view(state, computed)`.
+
+The value is a dict `{"element-id.property": value}`; main.py writes an entry into
+the DOM only when it differs from what it wrote last time, always as text, never
+as HTML. Properties:
+
+    text      textContent              value     an input's value (left alone while it has the focus)
+    checked   a checkbox or radio      disabled  a button's disabled flag
+    hidden    the hidden flag          href      a link's address
+    options   a <select>'s (value, label) pairs
+    header    a table's column labels  rows      a table's body rows (the first cell is the row header)
+    list      an <ol>'s items          tex       a formula, typeset by KaTeX
+    @name     an attribute (None removes it); "html.@data-theme" is on <html>
+
+The bigger parts are built by functions of exactly what they read (the computed
+trace, the scenario with its selection, the open cell), each remembered by
+`functools.lru_cache`, so a part that did not change costs a dictionary lookup;
+ui.panels reads them from an AppState made of those inputs alone.
+"""
+
+import math
+from functools import lru_cache
+
+from attention.presets import PRESETS, get_preset
+from attention.scenario import STEPS
+from attention.tokenizer import MAX_TOKENS, tokenize
+from ui import export, panels, share
+from ui.state import AppState
+
+PLAY, PAUSE = "▶ Play", "❚❚ Pause"
+KINDS = ("self", "causal", "cross")
+
+
+def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
+    s = state.scenario
+    view = {
+        "sentence.value": state.text,
+        "context.value": state.context_text,
+        "sentence-message.text": state.message,
+        "token-count.text": token_count(state.text, state.message, len(state.tokens),
+                                        len(state.key_tokens) if state.kind == "cross" else None),
+        "context-field.hidden": state.kind != "cross",
+        "preset.options": preset_options(),
+        "preset.value": state.preset or "",
+        "preset-note.text": get_preset(state.preset).description if state.preset else "",
+        "query.options": query_options(state.tokens),
+        "query.value": str(state.query),
+        "head.options": head_options(computed.head_names),
+        "head.value": str(state.head),
+        "head-explanation.text": computed.head_explanations[state.head],
+        "beams.value": state.beams,
+        "overlay.checked": state.overlay,
+        "scale.checked": s.scale,
+        "temperature.value": str(math.log10(s.temperature)),
+        "temperature-value.text": f"{s.temperature:.2f}",
+        "temperature.@aria-valuetext": f"{s.temperature:.2f}",
+        "play.text": PAUSE if state.playing else PLAY,
+        "play.@aria-label": "Pause" if state.playing else "Play",
+        "share-status.text": state.status,
+        "theme-toggle.@aria-pressed": _true(state.dark),
+        "large-toggle.@aria-pressed": _true(state.large),
+        "html.@data-theme": state.theme,
+        "html.@data-large": "true" if state.large else None,
+        "open-full.href": full_page_href(state),
+    }
+    view.update({f"kind-{kind}.checked": state.kind == kind for kind in KINDS})
+    view.update(stage_part(state.step, s.scale, s.temperature))
+    view.update(detail_part(computed, s))
+    view.update(arithmetic_part(computed, s, state.cell))
+    view.update(matrix_part(computed, state.tokens, state.key_tokens, state.head))
+    view.update(qkv_part(computed, s))
+    view["numpy-code.text"] = numpy_part(computed, s)
+    narration = panels.narration(computed, state)
+    view["live.text"] = narration
+    view["canvas.@aria-label"] = f"Attention visualisation. {narration}"
+    return view
+
+
+def _true(flag):
+    return "true" if flag else "false"
+
+
+def token_count(text, message, n_q, n_k=None):  # -> "4 / 32 tokens" (· "3 source" in cross-attention)
+    """The count of what was typed, also when it was refused (33 / 32)."""
+    n = len(tokenize(text)) if message else n_q
+    return f"{n} / {MAX_TOKENS} tokens" + (f" · {n_k} source" if n_k is not None else "")
+
+
+@lru_cache(maxsize=1)
+def preset_options():
+    return (("", "Choose an example…"), *((p.id, p.title) for p in PRESETS))
+
+
+@lru_cache(maxsize=8)
+def query_options(tokens):
+    return tuple((str(i), f"{i + 1}. {t}") for i, t in enumerate(tokens))
+
+
+@lru_cache(maxsize=8)
+def head_options(head_names):
+    return tuple((str(h), f"{h + 1}. {name}") for h, name in enumerate(head_names))
+
+
+def full_page_href(state):
+    """'Open full page' opens the state the learner is in, not the default example."""
+    return "./index.html#" + _fragment(state)
+
+
+@lru_cache(maxsize=4)
+def _fragment(state):
+    return share.link_fragment(state)
+
+
+@lru_cache(maxsize=16)
+def stage_part(step, scale, temperature):
+    title, text = panels.STAGE_TEXT[step]
+    return {
+        "step.value": str(step),
+        "step.@aria-valuetext": f"{step + 1} of {STEPS}: {title}",
+        "stage-title.text": f"{step + 1}. {title}",
+        "stage-text.text": text,
+        "prev.disabled": step == 0,
+        "next.disabled": step == STEPS - 1,
+        "formula.tex": panels.formula(step, scale, temperature),
+    }
+
+
+@lru_cache(maxsize=16)
+def detail_part(computed, scenario):
+    picked = AppState(scenario=scenario, text="")
+    tokens, query, head = picked.tokens, picked.query, picked.head
+    return {
+        "weights-table.rows": tuple(panels.weights_rows(computed, picked)),
+        "weights-caption.text": f"Where '{tokens[query]}' looks, head {head + 1} ({computed.head_names[head]})",
+        "head-output.text": panels.head_output_text(computed, picked),
+        "output-vector.text": panels.output_text(computed, picked),
+        "entropy.text": panels.entropy_text(computed, picked),
+    }
+
+
+@lru_cache(maxsize=16)
+def arithmetic_part(computed, scenario, cell):
+    lines = panels.arithmetic_lines(computed, AppState(scenario=scenario, text="", cell=cell)) if cell else []
+    return {"arithmetic.hidden": not lines, "arithmetic-lines.list": tuple(lines)}
+
+
+@lru_cache(maxsize=8)
+def matrix_part(computed, tokens, key_tokens, head):
+    return {
+        "attention-matrix.header": ("query \\ key", *key_tokens),
+        "attention-matrix.rows": tuple(tuple(r) for r in panels.matrix_rows(computed.trace.weights[head], tokens)),
+        "matrix-head.text": f"head {head + 1}: {computed.head_names[head]}",
+    }
+
+
+@lru_cache(maxsize=8)
+def qkv_part(computed, scenario):
+    return {"qkv-table.rows": tuple(tuple(r) for r in panels.qkv_rows(computed, AppState(scenario=scenario, text="")))}
+
+
+@lru_cache(maxsize=8)
+def numpy_part(computed, scenario):
+    return export.numpy_code(computed, AppState(scenario=scenario, text=""))
