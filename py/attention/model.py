@@ -1,8 +1,9 @@
 """The toy model: readable embeddings and four attention heads designed by hand.
 
 Nothing here is trained. Each token becomes a row of D_MODEL = 16 numbers that a
-learner can read (FEATURES names the columns): what kind of word it is and what
-it means, both from the lexicon, plus where it stands (a position signal). Then
+learner can read (FEATURES names the columns): what kind of word it is, what
+it means and its grammatical gender, all from the lexicon, plus where it stands
+(a position signal). Then
 each head's W_Q and W_K are written so that the head asks one question that
 trained transformers are known to ask: which word came before me? which noun do I
 belong to? which words mean something related? what does "it" stand for?
@@ -22,7 +23,9 @@ round in 36 tokens, so no two positions of a 32-token sentence look alike) and
 point; W_Q turns it by `offset` steps. The dot product of two points is the
 cosine of the angle between them, so query i scores highest on the key at
 position i + offset and less the further a key is from there: the slow pair
-tells near from far, the fast pair tells neighbours apart.
+tells near from far, the fast pair tells neighbours apart. The offset need not
+be whole: the syntactic head's -0.3 makes the nearer of two words win and, of
+two equally near, the one before.
 
 The values copy four features per head (HeadInfo.values) and W_O writes them
 back onto the same columns, so a head's output says what it found.
@@ -39,7 +42,8 @@ from attention.tokenizer import normalize
 FEATURES = (
     "noun", "verb", "adj", "adv", "pron",  # part of speech (other parts of speech leave these 0)
     "alive",  # animacy: people and animals 1, things 0
-    "animal", "food", "heat", "place", "feel", "color",  # meaning classes from the lexicon
+    "animal", "food", "heat", "feel", "color",  # meaning classes from the lexicon
+    "gender",  # grammatical gender: he, man, Tom 1; she, woman, Anna -1; words without one 0
     "pos cos", "pos sin", "pos cos4", "pos sin4",  # where the token stands: slow and fast position pairs
 )
 D_MODEL = len(FEATURES)  # 16: small enough to print every number
@@ -50,8 +54,8 @@ OMEGA = np.pi / 18  # slow pair: radians per token, a full turn in 36 > MAX_TOKE
 
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
 _POS_FEATURES = ("noun", "verb", "adj", "adv", "pron")
-_CLASS_FEATURES = {"animal": "animal", "food": "food", "temperature": "heat",
-                   "place": "place", "emotion": "feel", "color": "color"}
+_CLASS_FEATURES = {"animal": "animal", "food": "food", "temperature": "heat", "emotion": "feel", "color": "color"}
+_GENDER_SIGN = {"male": 1.0, "female": -1.0, "": 0.0}
 _SLOW = ("pos cos", "pos sin", 1)  # the pair's cos column, sin column, speed in units of OMEGA
 _FAST = ("pos cos4", "pos sin4", 4)
 
@@ -68,17 +72,19 @@ HEAD_INFO = (
              "Each word looks at the word just before it, using nothing but the position signal.",
              ("noun", "verb", "adj", "adv")),
     HeadInfo("syntactic",
-             "Adjectives and verbs look for a nearby noun (the noun an adjective describes, the subject "
-             "just before a verb), adverbs look for their verb, and other words look at their neighbours.",
-             ("alive", "animal", "food", "place")),
+             "Adjectives and verbs look for the nearest noun (pronouns count half), the one before if two are "
+             "equally near: an adjective finds the noun right after it ('the small cat'), a verb the subject "
+             "just before it ('lions hunt zebras'); adverbs look for their verb, other words at their neighbours.",
+             ("noun", "alive", "animal", "food")),
     HeadInfo("semantic",
              "Words look for related meanings: animals find animals, colours find colours, living things "
              "find feelings, and a word that may be food finds heat words, which is how 'hot' makes 'dog' a food.",
              ("animal", "food", "heat", "feel")),
     HeadInfo("coreference",
-             "Pronouns look back for the noun they stand for, preferring living things; other words "
-             "have nothing to find and spread their attention, leaning towards earlier words.",
-             ("noun", "alive", "animal", "place")),
+             "Pronouns look back for a noun or pronoun to stand for: living ones first (even for 'it'), and "
+             "above all one of the same gender ('he' finds 'him', not 'her'); other words find little (a "
+             "gendered word finds its gender) and spread their attention, leaning towards earlier words.",
+             ("noun", "alive", "animal", "gender")),
 )
 
 
@@ -125,17 +131,20 @@ def _positional_head():
 
 
 def _syntactic_head():
-    """Grammar: a content match (who is my partner?) plus a slow preference for the word just before.
+    """Grammar: a content match (who is my partner?) plus a preference for the nearest word.
 
-    score(i, j) = 8 [adj_i + verb_i] [noun_j + pron_j] + 8 adv_i verb_j + 25 cos((j-i+1)ω).
-    The position term is what makes a verb choose the noun before it (its subject, "lions hunt")
-    over the one after it (its object, "hunt zebras"); an adjective's noun usually follows it
-    one word later, close enough for the content match to win.
+    score(i, j) = 8 [adj_i + verb_i] noun_j + 4 [adj_i + verb_i] pron_j + 8 adv_i verb_j + 81 cos((j-i+0.3)ω).
+    The position term peaks 0.3 of a step before the query, so nearer is better, and of two words
+    equally near the one before is better: a word one step before scores 81 cos(0.7ω), one step after
+    81 cos(1.3ω), 1.5 less, and two steps before 81 cos(1.7ω), 1.5 less again. A verb therefore takes the
+    noun before it over the one after it (its subject, "lions hunt zebras"), and an adjective the noun
+    right after it over one two or more words back ("red apples and green pears"). Possessives are
+    pronouns in the lexicon, so pronouns count half: "my little sister" -> sister.
     """
     return [
-        ({"adj": 2.0, "verb": 2.0}, {"noun": 4.0, "pron": 4.0}),
+        ({"adj": 2.0, "verb": 2.0}, {"noun": 4.0, "pron": 2.0}),
         ({"adv": 2.0}, {"verb": 4.0}),
-        *_relative(_SLOW, offset=-1, sharpness=5.0),
+        *_relative(_SLOW, offset=-0.3, sharpness=9.0),
     ]
 
 
@@ -156,17 +165,20 @@ def _semantic_head():
 
 
 def _coreference_head():
-    """Pronouns: a pronoun query matches noun keys, living ones more, and everyone leans backwards.
+    """Pronouns: a pronoun query matches nouns and living things, a same-gender word more, and looks back.
 
-    score(i, j) = 6 pron_i noun_j + 3 pron_i alive_j + 2 sin((i-j)ω): turning the position back by
-    9 steps (a quarter turn) makes the last term positive for the 17 words before the query and
-    negative after it, since an antecedent comes first.
-    In "the animal ... the street because it", both nouns match "it", but "animal" is alive.
+    score(i, j) = 4 pron_i noun_j + 4 pron_i alive_j + 4 gender_i gender_j + 6.25 sin((i-j)ω).
+    A living noun scores 8 and a lifeless one 4, so "it" prefers "animal" to "street" (the head cannot
+    tell that "it" usually means a thing). A person's pronoun ("him") is alive, 4, plus 4 when its
+    gender matches the query's (he -> him) or minus 4 when it does not (he -> she). The last term is the
+    slow pair turned back 9 steps (a quarter turn): 0 on the query itself, positive for the 17 words
+    before it and negative after, since an antecedent comes first. The query matches itself as well as
+    any earlier "him", so only this term sends "he" past itself to the "him" four words back.
     """
     return [
-        ({"pron": 2.0}, {"noun": 3.0}),
-        ({"pron": 1.5}, {"alive": 2.0}),
-        *_relative(_SLOW, offset=-9, sharpness=np.sqrt(2.0)),
+        ({"pron": 2.0}, {"noun": 2.0, "alive": 2.0}),
+        ({"gender": 2.0}, {"gender": 2.0}),
+        *_relative(_SLOW, offset=-9, sharpness=2.5),
     ]
 
 
@@ -201,6 +213,7 @@ def _features(token):  # str -> tuple of d_model floats (remembered: typing look
     if entry.pos in _POS_FEATURES:
         row[_COLUMN[entry.pos]] = 1.0
     row[_COLUMN["alive"]] = float(entry.animacy)
+    row[_COLUMN["gender"]] = _GENDER_SIGN[entry.gender]
     for cls, feature in _CLASS_FEATURES.items():
         row[_COLUMN[feature]] = float(entry.classes.get(cls, 0.0))
     return tuple(row)
@@ -211,8 +224,8 @@ def _features(token):  # str -> tuple of d_model floats (remembered: typing look
 SCATTER = {
     "noun": (-1.0, 0.0), "pron": (-0.8, 0.4), "verb": (1.0, 0.0), "adj": (0.6, -0.2), "adv": (0.9, -0.5),
     "alive": (0.0, 0.7), "animal": (-0.3, 0.7), "food": (-0.2, -0.8), "heat": (0.3, -0.7),
-    "place": (-0.6, -0.6), "feel": (0.5, 0.7), "color": (0.7, -0.7),
-}
+    "feel": (0.5, 0.7), "color": (0.7, -0.7),
+}  # "gender" is left out, so "he" and "she" share a place on the map
 _SCATTER_PROJECTION = _columns([{f: xy[0] for f, xy in SCATTER.items()}, {f: xy[1] for f, xy in SCATTER.items()}])
 SCATTER_JITTER = 0.08  # words with identical features are nudged apart by up to this much, by a hash of the word
 

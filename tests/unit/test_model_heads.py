@@ -6,6 +6,7 @@ from attention import model
 from attention.core import attention_trace
 from attention.presets import get_preset
 from attention.scenario import resolve
+from attention.tokenizer import tokenize
 
 POSITIONAL, SYNTACTIC, SEMANTIC, COREFERENCE = range(model.HEADS)
 
@@ -19,6 +20,22 @@ def trace_of(preset_id):
 def top_key(trace, keys, head, i):
     """The key token that query i attends to most in this head."""
     return keys[int(np.argmax(trace.weights[head, i]))]
+
+
+def row_of(tokens, head, query):
+    """{key token: weight} of the first `query` in the toy model's trace of `tokens` (a repeated key: its largest)."""
+    w_q, w_k, w_v, w_o = model.weights()
+    trace = attention_trace(model.embed(tokens), w_q, w_k, w_v, w_o, heads=model.HEADS)
+    row = {}
+    for token, weight in zip(tokens, trace.weights[head, tokens.index(query)]):
+        row[token] = max(row.get(token, 0.0), float(weight))
+    return row
+
+
+def wins_clearly(row, key, over=2.0):
+    """Whether `key` has the largest weight of the row, at least `over` times the next one."""
+    rest = [w for k, w in row.items() if k != key]
+    return row[key] >= over * max(rest)
 
 
 def test_shapes_and_names():
@@ -53,8 +70,14 @@ def test_unknown_word_embedding_is_deterministic_and_pinned():
     np.testing.assert_array_equal(a, b)
     meaning = dict(zip(model.FEATURES, model.embed(["xyzzy"], positions=False)[0]))
     assert meaning == {"noun": 1.0, "verb": 0.0, "adj": 0.0, "adv": 0.0, "pron": 0.0, "alive": 0.0,
-                       "animal": 0.02, "food": 0.07, "heat": 0.13, "place": 0.01, "feel": 0.17, "color": 0.12,
+                       "animal": 0.02, "food": 0.07, "heat": 0.13, "feel": 0.17, "color": 0.12, "gender": 0.0,
                        "pos cos": 0.0, "pos sin": 0.0, "pos cos4": 0.0, "pos sin4": 0.0}
+
+
+def test_gender_column_is_signed():
+    gender = model.FEATURES.index("gender")
+    x = model.embed(["he", "She", "woman", "Tom", "teacher", "it"], positions=False)
+    assert list(x[:, gender]) == [1.0, -1.0, -1.0, 1.0, 0.0, 0.0]
 
 
 def test_embeddings_are_finite_for_odd_input():
@@ -136,3 +159,66 @@ def test_translation_aligns_each_french_word_with_its_english_translation():
     assert trace.weights.shape == (model.HEADS, 3, 3)
     for french, english in [("chat", "cat"), ("noir", "black")]:
         assert top_key(trace, keys, SEMANTIC, tokens.index(french)) == english
+
+
+def test_syntactic_adjective_finds_the_next_noun_not_an_earlier_one():
+    row = row_of(tokenize("The big dog chased the small cat"), SYNTACTIC, "small")
+    assert row["cat"] > 0.6 and row["cat"] > 2 * row["dog"]
+    row = row_of(tokenize("Red apples and green pears"), SYNTACTIC, "green")
+    assert row["pears"] > 0.6 and row["pears"] > 2 * row["apples"]
+
+
+def test_syntactic_rule_is_nearest_noun_and_the_one_before_on_a_tie():
+    """The design in model._syntactic_head, on sentences where only distance tells the nouns apart."""
+    assert wins_clearly(row_of(["cat", "the", "big", "the", "dog"], SYNTACTIC, "big"), "cat", over=1.5)  # a tie
+    assert wins_clearly(row_of(["cat", "the", "big", "dog"], SYNTACTIC, "big"), "dog")  # 1 after beats 2 before
+    assert wins_clearly(row_of(["cat", "big", "the", "dog"], SYNTACTIC, "big"), "cat")  # 1 before beats 2 after
+    assert wins_clearly(row_of(["cats", "sleep", "dogs"], SYNTACTIC, "sleep"), "cats")  # verb: subject on a tie
+
+
+@pytest.mark.parametrize("sentence, query, key", [
+    ("The big dog chased the small cat", "big", "dog"),
+    ("The big dog chased the small cat", "chased", "dog"),
+    ("Red apples and green pears", "Red", "apples"),
+    ("A tall man and a short woman", "short", "woman"),
+    ("The old farmer fed the hungry pigs", "hungry", "pigs"),
+    ("The old farmer fed the hungry pigs", "fed", "farmer"),
+    ("The dog saw a big brown bear", "big", "bear"),
+    ("The dog saw a big brown bear", "brown", "bear"),
+    ("The students read a long book in the quiet library", "quiet", "library"),
+    ("The students read a long book in the quiet library", "read", "students"),
+    ("My little sister drinks cold milk", "little", "sister"),
+    ("My little sister drinks cold milk", "cold", "milk"),
+    ("The boy quickly ate the red apple", "ate", "boy"),
+    ("The boy quickly ate the red apple", "quickly", "ate"),
+    ("The cat was tired", "tired", "cat"),
+    ("She gave him the book because he asked", "gave", "She"),
+])
+def test_syntactic_head_beyond_the_presets(sentence, query, key):
+    assert wins_clearly(row_of(tokenize(sentence), SYNTACTIC, query), key)
+
+
+def test_coreference_sends_he_to_a_person_of_his_gender_not_to_an_object():
+    row = row_of(tokenize("She gave him the book because he asked"), COREFERENCE, "he")
+    assert row["him"] > 0.6 and row["him"] > 10 * row["book"] and row["him"] > 10 * row["She"]
+
+
+@pytest.mark.parametrize("sentence, query, key", [
+    ("The boy told the girl that she was late", "she", "girl"),
+    ("The girl thanked the boy because he helped her", "he", "boy"),
+    ("The girl thanked the boy because he helped her", "her", "girl"),
+    ("The man met the woman and she smiled", "she", "woman"),
+    ("Tom said he was hungry", "he", "Tom"),
+    ("Anna told Tom that she was tired", "she", "Anna"),
+    ("My friends came to the party and they laughed", "they", "friends"),
+    ("The farmer fed the pigs before he ate his lunch", "he", "farmer"),
+    ("The animal didn't cross the street because it was too wide", "it", "animal"),  # the lesson's last question
+])
+def test_coreference_head_beyond_the_presets(sentence, query, key):
+    row = row_of(tokenize(sentence), COREFERENCE, query)
+    assert row[key] > 0.5 and wins_clearly(row, key)
+
+
+def test_coreference_pronoun_passes_over_itself_to_an_earlier_copy():
+    row = row_of(tokenize("She gave him the book because she asked"), COREFERENCE, "she")
+    assert wins_clearly(row, "She", over=3.0)
