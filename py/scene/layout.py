@@ -30,9 +30,11 @@ import numpy as np
 
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
 from scene.colors import head_color, head_dash, rgba
-from scene.panels import GAP, line_h, number_text, panel_items, remembered, row_to_bars, stage_panel
+from scene.numbers import number, percent
+from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_panel
 from scene.shapes import (Beams, Box, Grid, Layer, Lines, Rect, Texts, cells_by_colour, first_fitting, fit_all,
                           outline_rect, text_w, texts_at)
+from scene.stages import STAGES, Stage, canvas_formula, knobs_of
 from scene.timeline import View
 
 WIDE = 760  # px: from this canvas width on, the two views sit side by side
@@ -45,7 +47,6 @@ BEAM_LEVELS = 16  # distinct beam widths and opacities
 MIN_BEAM_SPACE, NICE_BEAM_SPACE = 44, 120  # px between the query chips and the key chips
 UNIFORM_LEVEL = 0.12  # beam level of the grey "being compared" lines of stage 2
 FAINT = 0.3  # opacity factor of the other queries' beams in "all" mode
-STAGE_TITLES = ("Input", "Project Q, K, V", "Scores", "Softmax", "Weighted sum")
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +61,7 @@ class Scene:
     grid: Grid | None  # the n_q x n_k heatmap (scores, softmax), if one is shown
     beam_paths: tuple | None = None  # ([m, 8] curves, [m] key index) of the focused query's beams, if shown
     head_rects: np.ndarray | None = None  # [heads, 4] the small multiples of every head's weights, if shown
+    matrices: tuple = ()  # ((name, Grid), ...): where the stage's matrices ("X", "Q", "S", "A", ...) are drawn
 
     def shapes(self):  # -> every shape, layers opened (where a layer moves its shapes, they are not moved)
         def walk(items):
@@ -117,7 +119,8 @@ def layout(computed, state, width, height, view, palette):  # -> Scene
     token_items = _token_view(computed, state, token_box, chips, view, palette)
     stage_items, panel = _stage_view(computed, state, stage_box, view, palette)
     return Scene(width, height, rgba(palette.background), tuple(token_items + stage_items),
-                 chips.q_rects, chips.k_rects, panel.grid, _beam_paths(computed, state, chips, view), panel.heads)
+                 chips.q_rects, chips.k_rects, panel.grid, _beam_paths(computed, state, chips, view), panel.heads,
+                 panel.matrices)
 
 
 def _beam_paths(computed, state, chips, view):  # -> ([m, 8], [m]) | None
@@ -428,11 +431,11 @@ def _key_labels(computed, state, chips, stage, pal):  # -> list of shapes
     trace, s = computed.trace, state.scenario
     if stage == 2:
         keys = np.flatnonzero(trace.allowed[s.query])
-        strings = [number_text(v, 2) for v in trace.scaled[s.head, s.query, keys]]
+        strings = [number(v, 2) for v in trace.scaled[s.head, s.query, keys].tolist()]
         return texts_at(_beside_keys(chips, keys, strings, pal), pal.small, rgba(pal.muted), _label_align(chips))
     if stage >= 3 and state.hover and state.hover[0] == "key":
         j = state.hover[1]
-        label = f"{100 * trace.weights[s.head, s.query, j]:.1f}%"
+        label = percent(trace.weights[s.head, s.query, j])
         placed = _beside_keys(chips, [j], [label], pal, always=True)
         align = _label_align(chips)
         return _pills(placed, align, pal) + texts_at(placed, pal.small, rgba(pal.ink), align, bold=True)
@@ -444,16 +447,26 @@ def _label_align(chips):
 
 
 def _beside_keys(chips, keys, strings, pal, always=False):  # -> [(string, x, y)]
-    """Labels just above key chips (rows) or left of them (columns); dropped where they would not fit."""
+    """Labels just above key chips (rows) or left of them (columns); dropped where they would not fit
+    (wider than the chip, or over any chip); `always` keeps them (a hovered key's pill, drawn on top)."""
+    chip_rects = np.concatenate([chips.q_rects, chips.k_rects])
     out = []
     for j, text in zip(keys, strings):
         x, y, w, h = chips.k_rects[j]
         width = text_w(text, pal.small)
-        if chips.orientation == "rows" and (always or width <= w + 2):
-            out.append((text, x + w / 2, y - pal.small * 0.5 - 4))
-        elif chips.orientation == "columns":
-            out.append((text, x - 6, y + h / 2))
+        if chips.orientation == "rows":
+            entry, rect = (text, x + w / 2, y - pal.small * 0.5 - 4), (x + w / 2 - width / 2, y - pal.small - 4, width)
+        else:
+            entry, rect = (text, x - 6, y + h / 2), (x - 6 - width, y + h / 2 - pal.small / 2, width)
+        wide = chips.orientation == "rows" and width > w + 2
+        if always or not (wide or _hits_any(rect[0], rect[1], rect[2], pal.small, chip_rects)):
+            out.append(entry)
     return out
+
+
+def _hits_any(x, y, w, h, rects):  # px, [n, 4] -> whether the rectangle overlaps any of rects
+    return bool(np.any((x < rects[:, 0] + rects[:, 2]) & (rects[:, 0] < x + w)
+                       & (y < rects[:, 1] + rects[:, 3]) & (rects[:, 1] < y + h)))
 
 
 def _pills(placed, align, pal):  # [(string, x, y)] labels aligned at x -> background shapes
@@ -527,35 +540,30 @@ def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Pan
 
 
 def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
-    """'3  Scores   S = QKᵀ / √d_k' on the left; the head's colour sample and name on the right."""
-    s, trace = state.scenario, computed.trace
+    """'3  Scores   S = QKᵀ / √d_k' on the left; the head's colour sample and name on the right.
+
+    The title comes first; the head's name shortens (or goes, with its sample) so that it never runs
+    into the title, and the formula is shown only where it fits between the two."""
+    s = state.scenario
     x, y = box.x + 12, box.y + 10 + pal.title / 2 + 2
-    name = computed.head_names[s.head]
-    numbered = f"head {s.head + 1}"
-    head = first_fitting((f"{numbered}: {name}", name) if name != numbered else (name,), pal.small, box.w * 0.4)
-    head_w = text_w(head, pal.small)
-    title = f"{stage + 1}  {STAGE_TITLES[stage]}"
-    formula = _formula(stage, trace, state.kind)
-    room = box.w - 60 - head_w - text_w(title, pal.title, True)
-    formula = formula if text_w(formula, pal.text) <= room else ""
+    title = f"{stage + 1}  {STAGES[Stage(stage)].title}"
+    title_end = x + text_w(title, pal.title, True)
     right = box.x + box.w - 12
+    name, numbered = computed.head_names[s.head], f"head {s.head + 1}"
+    candidates = (f"{numbered}: {name}", name) if name != numbered else (name,)
+    room = min(right - title_end - 16 - 30, box.w * 0.4)  # 30: the colour sample before the name
+    head = next((c for c in candidates if text_w(c, pal.small) <= room), None)
+    items = texts_at([(title, x, y)], pal.title, rgba(pal.ink), bold=True)
+    if head is None:
+        return items
+    head_w = text_w(head, pal.small)
     swatch = np.array([[right - head_w - 30, y, right - head_w - 8, y]])
-    return (texts_at([(title, x, y)], pal.title, rgba(pal.ink), bold=True)
-            + texts_at([(formula, x + text_w(title, pal.title, True) + 16, y)], pal.text,
-                     rgba(pal.muted))
-            + [Lines(swatch, rgba(head_color(pal, s.head)), 4.0, head_dash(pal, s.head) if state.overlay else (0, 0))]
+    formula = canvas_formula(stage, knobs_of(state))
+    if text_w(formula, pal.text) <= right - head_w - 30 - 16 - (title_end + 16):
+        items += texts_at([(formula, title_end + 16, y)], pal.text, rgba(pal.muted))
+    dash = head_dash(pal, s.head) if state.overlay else (0, 0)
+    return (items + [Lines(swatch, rgba(head_color(pal, s.head)), 4.0, dash)]
             + texts_at([(head, right, y)], pal.small, rgba(pal.ink), RIGHT))
-
-
-def _formula(stage, trace, kind="self"):
-    source = "C" if kind == "cross" else "X"
-    scale = "/ √d_k" if trace.scale else "(unscaled)"
-    temperature = f" / T={trace.temperature:g}" if trace.temperature != 1.0 else ""
-    return ("X: one row per token",
-            f"Q = X·W_Q   K = {source}·W_K   V = {source}·W_V",
-            f"S = QKᵀ {scale}{temperature}",
-            "A = softmax(S), row by row",
-            "o = Σ_j a_ij v_j")[stage]
 
 
 def _fade(items, alpha, dx):  # list of shapes, float, px -> list of shapes

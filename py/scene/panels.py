@@ -16,6 +16,8 @@ from attention import model
 from attention.explain import output_terms
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
 from scene.colors import diverging, head_color, ink_for, rgba, sequential
+from scene.numbers import CANVAS_DECIMALS, exact_text, number, percent
+from scene.stages import STAGES, Stage, knobs_of
 from scene.shapes import (Box, Dots, Grid, Layer, Lines, Rect, Texts, arrow_lines, cells_by_colour,
                           first_fitting, fit_text, outline_rect, text_w, texts_at)
 
@@ -32,6 +34,7 @@ class Panel:
     arrow: np.ndarray | None = None  # [2, 2] px: stage 4's arrow from the query's embedding to x + output
     heads: np.ndarray | None = None  # [heads, 4] px: the small multiples of every head (softmax, all heads shown)
     still: bool = True  # False when `items` are layers already (a blend of two still pictures)
+    matrices: tuple = ()  # ((name, Grid), ...): the grids whose cells show a matrix, by the engine's name ("Q")
 
 
 def line_h(pal):  # px: the height of one line of small text with its margin
@@ -102,7 +105,7 @@ def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, sel
     if row_labels is not None:
         items += _row_labels(grid, row_labels, label_w, pal, selected_row)
     if col_labels is not None:
-        items += _column_labels(grid, col_labels, col_lines, col_step, pal)
+        items += _column_labels(grid, col_labels, col_lines, col_step, box.x + box.w, pal)
     return grid, items
 
 
@@ -118,11 +121,19 @@ def _short(s):  # column labels: at most 9 characters
     return s if len(s) <= 9 else s[:8] + "…"
 
 
-def _column_labels(grid, labels, lines, step, pal):  # -> list of shapes
+def _column_labels(grid, labels, lines, step, right, pal):  # -> list of shapes
+    """Centred over their columns, moved left where they would run past x = `right`, and left out where
+    that would put them over the previous label of their line."""
     line_h = pal.small + 4
     top = grid.y - lines * line_h
-    entries = [(_short(labels[j]), grid.x + (j + 0.5) * grid.cw, top + line_h * ((j // step) % lines + 0.5))
-               for j in range(0, grid.n_cols, step)]
+    entries, ends = [], {}  # ends: line -> right end of its last label
+    for j in range(0, grid.n_cols, step):
+        text, line = _short(labels[j]), (j // step) % lines
+        half = text_w(text, pal.small) / 2
+        x = min(grid.x + (j + 0.5) * grid.cw, right - half)
+        if x - half >= ends.get(line, -math.inf):
+            entries.append((text, x, top + line_h * (line + 0.5)))
+            ends[line] = x + half
     return texts_at(entries, pal.small, rgba(pal.muted), CENTER)
 
 
@@ -140,19 +151,26 @@ def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
 
 
 def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str [r, c] | None
-    """Each cell's number, in dark or light ink to suit its colour, when the cells are large enough."""
-    size = pal.text if grid.ch >= 30 and _decimals(values, grid, pal.text) == 2 else pal.small
-    decimals = _decimals(values, grid, size)
-    if decimals is None:
+    """Each cell's number, in dark or light ink to suit its colour, where it fits its cell at a precision it has.
+
+    All at CANVAS_DECIMALS decimals when they all fit (in the larger text when cells are tall); else each as
+    short as it is exact (2 -> "2", 1.5 -> "1.5", 0.766 -> "0.77", never "1"), and left out where that does
+    not fit: its colour and the HTML table still give it.
+    """
+    if grid.ch < pal.small + 2:
         return []
-    strings = [number_text(v, decimals) for v in values.ravel().tolist()]
-    if special is not None:
-        strings = [sp or s for s, sp in zip(strings, special.ravel().tolist())]
+    strings = _cell_strings(values, special, number)
+    size = pal.text if grid.ch >= 30 and _all_fit(strings, pal.text, grid.cw) else pal.small
+    if not _all_fit(strings, size, grid.cw):
+        strings = _cell_strings(values, special, exact_text)
+        fitting = {s for s in set(strings) if _fits(s, size, grid.cw)}
+        strings = [s if s in fitting else "" for s in strings]
     ink = ink_for(colors.reshape(-1, 4), pal)
     dark = ink[:, 0] < 128
+    shown = np.array([bool(s) for s in strings], dtype=bool)
     centers = grid.centers()
     out = []
-    for group in (dark, ~dark):
+    for group in (dark & shown, ~dark & shown):
         idx = np.flatnonzero(group)
         if len(idx):
             out.append(Texts(tuple(strings[i] for i in idx), centers[idx], size,
@@ -160,22 +178,20 @@ def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str
     return out
 
 
-def _decimals(values, grid, size):  # -> 2, 1, 0 or None (no room for numbers in `size` px)
-    if grid.ch < size + 2:
-        return None
-    biggest = float(np.max(np.abs(values))) if values.size else 0.0
-    digits = len(str(int(biggest))) + (1 if np.any(values < 0) else 0)
-    for decimals in (2, 1, 0):
-        text = "8" * digits + ("." + "8" * decimals if decimals else "")
-        if text_w(text, size) + 6 <= grid.cw:
-            return decimals
-    return None
+def _cell_strings(values, special, write):  # [r, c], str [r, c] | None, number -> str -> [r * c] strings
+    """Each value written by `write` at the canvas's precision; a special string ("−∞") where there is one."""
+    strings = [write(v, CANVAS_DECIMALS) for v in values.ravel().tolist()]
+    if special is None:
+        return strings
+    return [sp or s for s, sp in zip(strings, special.ravel().tolist())]
 
 
-def number_text(v, decimals):
-    """v with `decimals` decimals and a true minus sign; never "−0"."""
-    text = f"{v:.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text.replace("-", "−")
+def _fits(text, size, cell_w):  # -> whether `text` fits a cell `cell_w` px wide with its margins
+    return text_w(text, size) + 6 <= cell_w
+
+
+def _all_fit(strings, size, cell_w):
+    return _fits(max(strings, key=len), size, cell_w) if strings else True
 
 
 def _separators(grid, pal):  # -> [Lines] hairlines between cells, in the panel's colour, when cells are large
@@ -218,12 +234,12 @@ def _input_panel(computed, state, box, pal):  # -> Panel
     matrix_box, scatter_box = _split_for_scatter(box, 0.6)
     x = computed.x
     heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
-    items, _ = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.scenario.query)
+    items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.scenario.query)
     items += _caption(f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}", cap.x, cap.y + cap.h / 2, pal)
     if scatter_box is not None:
         items += _scatter(scatter_box, computed.xy, state.tokens, state.scenario.query, None, pal,
-                          "embedding map" if projectable(computed, state) else "first two coordinates")[0]
-    return Panel(items)
+                          ("embedding map" if projectable(computed, state) else "first two coordinates",))[0]
+    return Panel(items, matrices=(("X", grid),))
 
 
 def _split_for_scatter(box, share):  # -> (matrix Box, scatter Box | None)
@@ -240,8 +256,9 @@ def projectable(computed, state):
     return computed.toy and state.scenario.embeddings is None
 
 
-def _scatter(box, xy, labels, selected, arrow_to, pal, caption):  # [n, 2], ..., [2] | None -> shapes, [2, 2] | None
-    """Points with their tokens, scaled to leave room for `arrow_to`; -> shapes, the arrow's ends in px."""
+def _scatter(box, xy, labels, selected, arrow_to, pal, captions):  # [n, 2], ..., [2] | None -> shapes, [2, 2] | None
+    """Points with their tokens, scaled to leave room for `arrow_to`, and the first of `captions` that fits;
+    -> shapes, the arrow's ends in px."""
     cap, plot = box.bottom(line_h(pal), 2)
     items = [Rect(plot.x, plot.y, plot.w, plot.h, rgba(pal.background), rgba(pal.grid), 1.0, 6)]
     points = xy if arrow_to is None else np.vstack([xy, arrow_to])
@@ -257,7 +274,7 @@ def _scatter(box, xy, labels, selected, arrow_to, pal, caption):  # [n, 2], ...,
     items.append(Dots(px[selected:selected + 1], 11.0, rgba(pal.accent)))
     items += _point_labels(px[:n], labels, selected, plot, pal)
     arrow = None if arrow_to is None else px[[selected, n]]
-    return items + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal), arrow
+    return items + _caption(first_fitting(captions, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal), arrow
 
 
 def _point_labels(px, labels, selected, plot, pal):  # [n, 2] px, ... -> Texts that never overlap
@@ -314,17 +331,18 @@ def _project_panel(computed, state, box, pal):  # -> Panel
     for width in (label_w + cw * q.shape[1], label_w + cw * k.shape[1], cw * v.shape[1]):
         boxes.append(Box(x, top.y + cap_h, width, top.h - cap_h))
         x += width + GAP
-    source = "C" if state.kind == "cross" else "X"
     items, grids = [], []
-    specs = ((q, state.tokens, "Q = X·W_Q", s.query), (k, state.key_tokens, f"K = {source}·W_K", None),
-             (v, None, f"V = {source}·W_V", None))
-    for b, (values, labels, caption, selected) in zip(boxes, specs):
+    captions = STAGES[Stage.PROJECT].canvas(knobs_of(state))  # "Q = X·W_Q", "K = C·W_K", "V = C·W_V"
+    specs = ((q, state.tokens, s.query), (k, state.key_tokens, None), (v, None, None))
+    ends = [b.x - 6 for b in boxes[1:]] + [box.x + box.w]  # a caption ends before the next matrix or the panel's edge
+    for b, (values, labels, selected), caption, end in zip(boxes, specs, captions, ends):
         shapes, grid = _signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6)
+        caption = caption if grid.x + text_w(caption, pal.text, True) <= end else caption[0]  # "Q = X·W_Q" or "Q"
         items += shapes + texts_at([(caption, grid.x, top.y + cap_h / 2)], pal.text, rgba(pal.ink), bold=True)
         grids.append(grid)
     if flow_h:
         items += _projection_flow(computed, state, Box(box.x, box.y + box.h - flow_h, box.w, flow_h), grids, pal)
-    return Panel(items)
+    return Panel(items, matrices=tuple(zip("QKV", grids)))
 
 
 def _projection_flow(computed, state, box, grids, pal):  # -> shapes: X (and C) with arrows up to Q, K, V
@@ -335,7 +353,7 @@ def _projection_flow(computed, state, box, grids, pal):  # -> shapes: X (and C) 
     if state.kind == "cross":
         sources = [("X", computed.x, (0,)), ("C", computed.context_x, (1, 2))]
     label_h = pal.small + 6
-    items = []
+    items, taken = [], []  # taken: (left, top, right, bottom) of the arrow labels placed so far
     for n, (name, values, targets) in enumerate(sources):
         slot = Box(box.x + box.w * n / len(sources), box.y, box.w / len(sources), box.h)
         cell = max(min(slot.w * 0.3 / values.shape[1], (slot.h - 2 * label_h - 30) / values.shape[0]), 1.0)
@@ -350,14 +368,26 @@ def _projection_flow(computed, state, box, grids, pal):  # -> shapes: X (and C) 
             end = np.array([g.x + g.cw * g.n_cols / 2, g.y + g.ch * g.n_rows + 4])
             start = np.array([x + w * (0.2 + 0.3 * (target - targets[0])) if len(targets) > 1 else x + w / 2, y - 2])
             items.append(Lines(arrow_lines(start, end), rgba(pal.muted), 1.5))
-            mid = (start + end) / 2
             matrix = ("W_Q", "W_K", "W_V")[target]
             cols = (d_k, d_k, d_v)[target]
-            room = box.w / 3 - 12  # the labels of three arrows share the width
-            label = first_fitting((f"× {matrix} ({d_model} × {cols})", f"× {matrix}"), pal.small, room)
-            left = min(float(mid[0]) + 6, box.x + box.w - text_w(label, pal.small))  # never past the panel's edge
-            items += texts_at([(label, left, float(mid[1]))], pal.small, rgba(pal.muted))
+            placed = _arrow_label((f"× {matrix} ({d_model} × {cols})", f"× {matrix}"), start, end, box, taken, pal)
+            items += texts_at(placed, pal.small, rgba(pal.muted))
     return items
+
+
+def _arrow_label(candidates, start, end, box, taken, pal):  # -> [(text, x, y)] or [] when nothing has room
+    """The first candidate that, beside the arrow (at its middle, else nearer one end; right of it, else left)
+    and inside the panel, overlaps no label in `taken`."""
+    for text in candidates:
+        w = text_w(text, pal.small)
+        for at in (0.5, 0.15, 0.85):
+            x, y = (start + (end - start) * at).tolist()
+            for left in (min(x + 6, box.x + box.w - w), max(x - 6 - w, box.x)):
+                rect = (left, y - pal.small / 2, left + w, y + pal.small / 2)
+                if all(rect[2] <= r[0] or r[2] <= rect[0] or rect[3] <= r[1] or r[3] <= rect[1] for r in taken):
+                    taken.append(rect)
+                    return [(text, left, y)]
+    return []
 
 
 # -- stages 2 and 3: scores and weights ------------------------------------------------
@@ -376,7 +406,8 @@ def _matrix_panel(computed, state, box, pal, mix):  # -> Panel
     layers += [(parts.score_numbers, 1 - 2 * mix)] if mix < 0.5 else [(parts.weight_numbers, 2 * mix - 1)]
     layers += [(parts.marks, 1.0)]
     items = [Layer(shapes, alpha, still=True) for shapes, alpha in layers if shapes and alpha > 0]
-    return Panel(items, parts.grid, heads=parts.heads, still=False)
+    shown = "A" if mix >= 0.5 else "S"  # the numbers drawn: weights, or scaled scores
+    return Panel(items, parts.grid, heads=parts.heads, still=False, matrices=((shown, parts.grid),))
 
 
 @dataclass(frozen=True, eq=False)
@@ -407,14 +438,14 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         under.append(_hatch(grid, pal))
     score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
     score_colors[~allowed] = weight_colors[~allowed] = rgba(pal.background, 0.0)
-    caption = (f"row '{state.tokens[s.query]}': entropy {computed.entropy[s.head, s.query]:.2f} bits"
+    caption = (f"row '{state.tokens[s.query]}': entropy {number(computed.entropy[s.head, s.query], 2)} bits"
                if mix >= 0.5 else _scores_caption(trace, allowed))
     return MatrixParts(
         grid, head_rects, under,
         [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))], [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))],
         _separators(grid, pal),
         _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞")),
-        _numbers(grid, weights, weight_colors, pal) + _row_sums(grid, weights, pal),
+        _numbers(grid, weights, weight_colors, pal) + _row_sums(grid, weights, state.key_tokens, pal),
         _grid_marks(grid, state, pal) + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
         + multiples)
 
@@ -439,7 +470,7 @@ def _small_multiples(computed, state, box, pal):  # -> (shapes, [heads, 4] rects
 
 
 def _scores_caption(trace, allowed):
-    scale = f"divided by √d_k = {trace.scale_factor:.2f}" if trace.scale else "not scaled"
+    scale = f"divided by √d_k = {number(trace.scale_factor, 2)}" if trace.scale else "not scaled"
     return f"scores {scale}" + ("; masked: −∞" if not allowed.all() else "")
 
 
@@ -451,13 +482,18 @@ def _hatch(grid, pal):  # -> Lines: diagonal stripes over the grid, seen where m
     return Lines(xy, rgba(pal.hatch), 1.0, (0, 0), (grid.x, grid.y, w, h))
 
 
-def _row_sums(grid, weights, pal):  # -> shapes: a "Σ" column after the last key
+def _row_sums(grid, weights, col_labels, pal):  # -> shapes: a "Σ" column after the last key
+    """Each row's sum under a "Σ" heading, which sits on the other line than the last key's staggered label."""
     x = grid.x + (grid.n_cols + 0.5) * grid.cw
-    items = texts_at([("Σ", x, grid.y - (pal.small + 4) / 2)], pal.small, rgba(pal.ink), CENTER, bold=True)
+    lines, step = _column_label_plan(col_labels, grid.cw, pal)
+    last_line = ((grid.n_cols - 1) // step) % lines  # the line of the last column label drawn
+    line = 1 - last_line if lines == 2 else 0
+    y = grid.y - (lines - line - 0.5) * (pal.small + 4)
+    items = texts_at([("Σ", x, y)], pal.small, rgba(pal.ink), CENTER, bold=True)
     if grid.ch < pal.small + 2 or text_w("1.00", pal.small) + 4 > grid.cw:
         return items
     sums = weights.sum(axis=1)
-    entries = [(number_text(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]
+    entries = [(number(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]
     return items + texts_at(entries, pal.small, rgba(pal.muted), CENTER)
 
 
@@ -495,8 +531,10 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
     bar_x, glyph_x = main.x + label_w, main.x + label_w + bar_w + pct_w + GAP
     top = rows_box.y + np.arange(n_k) * pitch
     bars = np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, bar_w * weights, np.full(n_k, pitch * 0.64)])
-    items = texts_at([("weight a_ij", bar_x, header.y + header.h / 2), ("a_ij · v_j", glyph_x, header.y + header.h / 2)],
-                   pal.small, rgba(pal.muted), bold=True)
+    headings = (first_fitting(("weight a_ij", "a_ij"), pal.small * 1.06, bar_w + pct_w - 4),  # 1.06: bold is wider
+                first_fitting(("a_ij · v_j", "a·v"), pal.small * 1.06, glyph_w))
+    items = texts_at([(headings[0], bar_x, header.y + header.h / 2), (headings[1], glyph_x, header.y + header.h / 2)],
+                     pal.small, rgba(pal.muted), bold=True)
     items.append(cells_by_colour(np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, np.full(n_k, bar_w),
                                          np.full(n_k, pitch * 0.64)]), rgba(pal.background), 3))
     items.append(cells_by_colour(bars, rgba(head_color(pal, s.head)), 3))
@@ -511,7 +549,7 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
         return Panel(items, bars=bars)
     end = computed.xy[s.query] + model.project_xy(trace.output[s.query:s.query + 1])[0]
     shapes, arrow = _scatter(scatter_box, computed.xy, state.tokens, s.query, end, pal,
-                             "x + attention output (all heads)")
+                             ("x + attention output (all heads)", "x + attention output", "x + output"))
     return Panel(items + shapes, bars=bars, arrow=arrow)
 
 
@@ -544,12 +582,14 @@ def _multihead_strip(computed, state, box, pal):  # -> shapes (none when one hea
 
 
 def _bar_labels(tokens, weights, top, pitch, label_x, label_w, pct_x, pal):  # -> token left, percent right
+    """Every k-th row's token and percentage, so that they never overlap each other or the headings above."""
     step = max(1, math.ceil((pal.small + 1) / pitch))
-    rows = range(0, len(tokens), step)
     ys = top + pitch / 2
+    first = max(0, math.ceil((pal.small / 2 - 4 - pitch / 2) / pitch))  # the headings end 4 px above the rows
+    rows = range(first, len(tokens), step)
     return (texts_at([(fit_text(tokens[j], pal.small, label_w), label_x, ys[j]) for j in rows], pal.small,
                    rgba(pal.ink), RIGHT)
-            + texts_at([(f"{100 * weights[j]:.1f}%", pct_x, ys[j]) for j in rows], pal.small, rgba(pal.muted)))
+            + texts_at([(percent(weights[j]), pct_x, ys[j]) for j in rows], pal.small, rgba(pal.muted)))
 
 
 def _glyphs(values, x, top, width, pitch, limit, pal):  # [rows, d] -> shapes: a little bar chart per row
@@ -578,9 +618,19 @@ def _output_row(out, box, glyph_x, glyph_w, limit, pal, state):  # [d_v] -> shap
     token = state.tokens[state.scenario.query]
     items += texts_at([(fit_text(f"output of '{token}'", pal.small, glyph_x - box.x - 8), glyph_x - 8,
                       glyph_row.y + glyph_row.h / 2)], pal.small, rgba(pal.ink), RIGHT, bold=True)
-    text = "o = [" + ", ".join(number_text(v, 3) for v in out.tolist()) + "]"
-    items += texts_at([(fit_text(text, pal.small, box.w), box.x, numbers.y + numbers.h / 2)], pal.small, rgba(pal.ink))
+    text = _vector_fitting("o = ", out, pal.small, box.w)
+    items += texts_at([(text, box.x, numbers.y + numbers.h / 2)], pal.small, rgba(pal.ink))
     return items
+
+
+def _vector_fitting(prefix, values, size, max_w):  # [d] -> "o = [0.115, −0.058, …]": whole numbers only
+    """The vector at 3 decimals, its last entries left out (", …]") where it is too wide: never a cut number."""
+    entries = [number(v, 3) for v in values.tolist()]
+    for keep in range(len(entries), 0, -1):
+        text = prefix + "[" + ", ".join(entries[:keep]) + (", …]" if keep < len(entries) else "]")
+        if text_w(text, size) <= max_w:
+            return text
+    return prefix + "[…]"
 
 
 def row_to_bars(computed, state, softmax, weighted, t, pal):  # Panel (stage 3), Panel (stage 4) -> [Cells]

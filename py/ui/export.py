@@ -10,6 +10,7 @@ import io
 from dataclasses import replace
 
 from attention.scenario import resolve, to_json
+from scene.stages import Stage, code_of, numpy_lines
 
 
 def full_scenario(state):  # AppState -> Scenario with every number filled in
@@ -62,48 +63,6 @@ def csv_text(computed, state):
 
 def numpy_code(computed, state):
     """The NumPy that computes the current stage, with the current shapes; runs on the exported JSON."""
-    s, t = state.scenario, computed.trace
-    n_q, n_k, d_model = t.n_q, t.n_k, computed.x.shape[1]
-    h, d_k, d_v = s.head, t.d_k, t.d_v
-    source = 'np.array(s["context_embeddings"])' if s.context is not None else "X"
-    lines = [
-        "import json",
-        "import numpy as np",
-        "",
-        's = json.load(open("attention-scenario.json"))  # from Export → JSON',
-        f'X = np.array(s["embeddings"])                     # ({n_q}, {d_model}) one row per token',
-        f"C = {source:<46}# ({n_k}, {d_model}) the keys' and values' tokens",
-    ]
-    if s.step >= 1:
-        lines += [
-            f"h, d_k, d_v = {h}, {d_k}, {d_v}                           # head {h + 1} of {t.heads}",
-            'W_Q = np.array(s["w_q"])[:, h*d_k:(h+1)*d_k]       # ' + f"({d_model}, {d_k})",
-            'W_K = np.array(s["w_k"])[:, h*d_k:(h+1)*d_k]       # ' + f"({d_model}, {d_k})",
-            'W_V = np.array(s["w_v"])[:, h*d_v:(h+1)*d_v]       # ' + f"({d_model}, {d_v})",
-            f"Q, K, V = X @ W_Q, C @ W_K, C @ W_V               # ({n_q}, {d_k}), ({n_k}, {d_k}), ({n_k}, {d_v})",
-        ]
-    if s.step >= 2:
-        scale = " / np.sqrt(d_k)" if s.scale else ""
-        temp = f" / {s.temperature!r}" if s.temperature != 1 else ""
-        lines.append(f"S = Q @ K.T{scale}{temp}".ljust(51) + f"# ({n_q}, {n_k}) scores")
-        if s.mask == "causal":
-            lines.append(f"allowed = np.tril(np.ones(({n_q}, {n_k}), dtype=bool))  # causal: key j <= query i")
-        elif not isinstance(s.mask, str):
-            lines.append('allowed = np.array(s["mask"], dtype=bool)         # True = may attend')
-        else:
-            lines.append(f"allowed = np.ones(({n_q}, {n_k}), dtype=bool)       # no mask")
-        lines.append("S = np.where(allowed, S, -np.inf)                  # masked scores are -inf")
-    if s.step >= 3:
-        lines += [
-            "E = np.exp(S - S.max(axis=1, keepdims=True))       # subtract the row max: no overflow",
-            f"A = E / E.sum(axis=1, keepdims=True)               # ({n_q}, {n_k}) each row sums to 1",
-        ]
-    if s.step >= 4:
-        lines += [
-            f"O = A @ V                                          # ({n_q}, {d_v}) this head's output",
-            f"print(A[{s.query}].round(3), O[{s.query}].round(3))              # query '{state.tokens[s.query]}'",
-        ]
-    else:
-        last = ("X", "Q", "S", "A")[s.step]
-        lines.append(f"print({last}.round(3))")
-    return "\n".join(lines) + "\n"
+    header = ["import json", "import numpy as np", "",
+              's = json.load(open("attention-scenario.json"))  # from Export → JSON']
+    return "\n".join(header + numpy_lines(code_of(computed, state), Stage(state.step))) + "\n"

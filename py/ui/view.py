@@ -21,9 +21,11 @@ ui.panels reads them from an AppState made of those inputs alone.
 import math
 from functools import lru_cache
 
+from attention.lexicon import guessed_words
 from attention.presets import PRESETS, get_preset
 from attention.scenario import STEPS
 from attention.tokenizer import MAX_TOKENS, tokenize
+from scene.stages import STAGES, Stage, knobs_of
 from ui import export, panels, share
 from ui.state import AppState
 
@@ -43,6 +45,7 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
         "preset.options": preset_options(),
         "preset.value": state.preset or "",
         "preset-note.text": get_preset(state.preset).description if state.preset else "",
+        "guessed-words.text": guessed_text(state.tokens, state.scenario.context) if computed.toy else "",
         "query.options": query_options(state.tokens),
         "query.value": str(state.query),
         "head.options": head_options(computed.head_names),
@@ -64,7 +67,7 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
         "open-full.href": full_page_href(state),
     }
     view.update({f"kind-{kind}.checked": state.kind == kind for kind in KINDS})
-    view.update(stage_part(state.step, s.scale, s.temperature))
+    view.update(stage_part(state.step, knobs_of(state)))
     view.update(detail_part(computed, s))
     view.update(arithmetic_part(computed, s, state.cell))
     view.update(matrix_part(computed, state.tokens, state.key_tokens, state.head))
@@ -84,6 +87,17 @@ def token_count(text, message, n_q, n_k=None):  # -> "4 / 32 tokens" (· "3 sour
     """The count of what was typed, also when it was refused (33 / 32)."""
     n = len(tokenize(text)) if message else n_q
     return f"{n} / {MAX_TOKENS} tokens" + (f" · {n_k} source" if n_k is not None else "")
+
+
+@lru_cache(maxsize=16)
+def guessed_text(tokens, context=None, shown=3):  # -> "" when the lexicon knew every word
+    """Which words the toy model's lexicon did not know, and what it took them for."""
+    guessed = guessed_words(tokens + (context or ()))
+    if not guessed:
+        return ""
+    parts = [f"'{word}' {how}" for word, how in guessed[:shown]]
+    more = f"; and {len(guessed) - shown} more" if len(guessed) > shown else ""
+    return "Guessed: " + "; ".join(parts) + more + "."
 
 
 @lru_cache(maxsize=1)
@@ -112,16 +126,16 @@ def _fragment(state):
 
 
 @lru_cache(maxsize=16)
-def stage_part(step, scale, temperature):
-    title, text = panels.STAGE_TEXT[step]
+def stage_part(step, knobs):  # int, scene.stages.Knobs -> the stage's controls and texts, from the one table
+    info = STAGES[Stage(step)]
     return {
         "step.value": str(step),
-        "step.@aria-valuetext": f"{step + 1} of {STEPS}: {title}",
-        "stage-title.text": f"{step + 1}. {title}",
-        "stage-text.text": text,
+        "step.@aria-valuetext": f"{step + 1} of {STEPS}: {info.title}",
+        "stage-title.text": f"{step + 1}. {info.title}",
+        "stage-text.text": info.text,
         "prev.disabled": step == 0,
         "next.disabled": step == STEPS - 1,
-        "formula.tex": panels.formula(step, scale, temperature),
+        "formula.tex": info.tex(knobs),
     }
 
 

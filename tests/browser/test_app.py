@@ -107,7 +107,7 @@ def test_causal_attention_zeroes_everything_above_the_diagonal(app):
     app.check('input[name="kind"][value="causal"]')
     settled(app)  # the table follows the canvas, right after its frame
     rows = app.locator(f'{T("attention-matrix")} tbody tr')
-    matrix = [[float(c) for c in r.locator("td").all_inner_texts()] for r in rows.all()]
+    matrix = [[float(c.replace("−", "-")) for c in r.locator("td").all_inner_texts()] for r in rows.all()]
     assert all(matrix[i][j] == 0 for i in range(4) for j in range(i + 1, 4))
     assert all(sum(row) == pytest.approx(1, abs=0.003) for row in matrix)
 
@@ -170,7 +170,7 @@ def test_a_scenario_from_the_url_matches_an_independent_computation(page, server
     expected /= expected.sum(axis=1, keepdims=True)
     output = expected @ x
     assert [w for _, w in weights(page)] == [f"{100 * w:.1f}%" for w in expected[1]]
-    assert page.inner_text(T("output-vector")) == "[" + ", ".join(f"{v:.3f}" for v in output[1]) + "]"
+    assert page.inner_text(T("output-vector")) == "[" + ", ".join(f"{v:.3f}".replace("-", "−") for v in output[1]) + "]"
     assert page.inner_text(T("stage-title")) == "4. Softmax"
     assert page.input_value(T("sentence-input")) == "The cat sat down"
 
@@ -269,3 +269,11 @@ def test_still_panels_stamped_as_bitmaps_look_as_when_drawn_shape_by_shape(page,
     assert page.evaluate("aeCanvas.surface.pictures()") - before > 20, "the transitions stamped bitmaps"
     differing, largest = page.evaluate(DIFFERENCE)
     assert differing < 0.001, f"{differing:.2%} of the pixels differ (by up to {largest})"
+
+
+def test_a_word_the_lexicon_does_not_know_is_named_as_guessed(app):
+    expect(app.locator(T("guessed-words"))).to_be_hidden()  # every word of the first example is known
+    app.fill(T("sentence-input"), "the blorps sat")
+    expect(app.locator(T("guessed-words"))).to_contain_text("Guessed: 'blorps' treated as a noun")
+    app.fill(T("sentence-input"), "the cat sat")
+    expect(app.locator(T("guessed-words"))).to_be_hidden()

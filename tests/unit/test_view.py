@@ -1,5 +1,6 @@
 """What every element of the page shows for a state (ui.view.page_view)."""
 
+from scene.stages import knobs_of
 from ui import share, view
 from ui import state as ev
 from ui.state import compute
@@ -101,7 +102,10 @@ def test_every_part_is_rebuilt_when_any_input_it_reads_changes():
     assert view.matrix_part(c, tokens, keys, 3) != view.matrix_part(other, tokens, keys, 3)
     assert view.matrix_part(c, renamed, keys, 3) != view.matrix_part(c, tokens, keys, 3)
     assert view.matrix_part(c, tokens, renamed, 3) != view.matrix_part(c, tokens, keys, 3)
-    assert view.stage_part(2, True, 1.0) != view.stage_part(2, False, 1.0) != view.stage_part(2, False, 2.0)
+    knobs = [knobs_of(x) for x in (s, ev.set_scale(s, False), ev.set_temperature(s, 2.0), ev.set_kind(s, "cross"))]
+    assert len({view.stage_part(2, k)["formula.tex"] for k in knobs[:3]}) == 3  # scale and temperature
+    assert view.stage_part(1, knobs[3]) != view.stage_part(1, knobs[0])  # keys from the context
+    assert view.stage_part(1, knobs[0]) != view.stage_part(2, knobs[0])
     assert view.arithmetic_part(c, st, (7, 1)) != view.arithmetic_part(c, st, (7, 2))
     assert view.arithmetic_part(c, st, (7, 1)) != view.arithmetic_part(c, ev.select_head(s, 2).scenario, (7, 1))
 
@@ -123,3 +127,18 @@ def test_every_element_the_view_names_is_on_the_page():
     for s in (ev.initial_state(), ev.set_kind(ev.initial_state(), "cross")):
         named = {key.rsplit(".", 1)[0] for key in page(s)}
         assert named <= ids, named - ids
+
+
+def test_words_the_lexicon_guessed_are_named_with_how():
+    assert page(ev.initial_state())["guessed-words.text"] == ""
+    v = page(ev.edit_sentence(ev.initial_state(), "the blorps zanged quickly"))
+    assert v["guessed-words.text"].startswith("Guessed: 'blorps' treated as a noun")
+    many = page(ev.edit_sentence(ev.initial_state(), "qwx zzv blorps vrm krt"))["guessed-words.text"]
+    assert many.endswith("; and 2 more.")
+    custom = ev.load_scenario(ev.initial_state(), {"tokens": ["blorps", "zz"], "embeddings": [[1, 0], [0, 1]]})
+    assert page(custom)["guessed-words.text"] == ""  # no lexicon behind given embeddings
+
+
+def test_the_formula_says_where_keys_come_from_in_cross_attention():
+    v = page(ev.set_step(ev.load_preset(None, "translate"), 1))
+    assert "K = C W_K" in v["formula.tex"]
