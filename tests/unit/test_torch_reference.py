@@ -107,3 +107,25 @@ def test_matches_multi_head_attention_forward(heads, mask_kind, cross, scale_tem
     close(t.weights[:, rows], weights[:, rows], "weights")
     close(t.output[rows], output[rows], "output")
     assert np.all(t.weights[:, ~rows] == 0.0) and np.all(t.output[~rows] == 0.0)
+
+
+@pytest.mark.parametrize("heads, cross", list(itertools.product([1, 2, 4], [False, True])))
+def test_biases_match_multi_head_attention_forward(heads, cross):
+    d_k, d_model = 3, heads * 3
+    args = random_args(50 + heads + 10 * cross, heads, "custom", cross, True, 1.0, d_k=d_k, d_v=d_k, d_out=d_model)
+    rng = np.random.default_rng(heads)
+    b_q, b_k, b_v, b_o = (rng.normal(size=d_model) for _ in range(4))
+    t = attention_trace(**args, b_q=b_q, b_k=b_k, b_v=b_v, b_o=b_o)
+    allowed = allowed_from(args)
+    c = args["x"] if args["context"] is None else args["context"]
+    output, weights = F.multi_head_attention_forward(
+        tensor(args["x"]), tensor(c), tensor(c), d_model, heads,
+        in_proj_weight=None, in_proj_bias=tensor(np.concatenate([b_q, b_k, b_v])), bias_k=None, bias_v=None,
+        add_zero_attn=False, dropout_p=0.0, out_proj_weight=tensor(args["w_o"]).T, out_proj_bias=tensor(b_o),
+        training=False, need_weights=True, attn_mask=~allowed, use_separate_proj_weight=True,
+        q_proj_weight=tensor(args["w_q"]).T, k_proj_weight=tensor(args["w_k"]).T,
+        v_proj_weight=tensor(args["w_v"]).T, average_attn_weights=False)
+    rows = allowed.any(dim=1).numpy()
+    close(t.weights[:, rows], weights[:, rows], "weights")
+    close(t.output[rows], output[rows], "output")
+    close(t.q, split_heads(F.linear(tensor(args["x"]), tensor(args["w_q"]).T, tensor(b_q)), heads), "q")

@@ -1,0 +1,203 @@
+"""all-MiniLM-L6-v2, a trained BERT encoder, in NumPy: the real model beside the designed heads.
+
+    h_0 = LN(E_word[ids] + E_pos[0..n-1] + E_type[0])
+    for each of the 6 layers:
+        t = attention_trace(h, W_Q, W_K, W_V, W_O, heads=12, b_q=b_Q, b_k=b_K, b_v=b_V, b_o=b_O)
+        a = LN(h + t.output)
+        h = LN(a + GELU(a W_1 + b_1) W_2 + b_2)
+
+Layer l's attention, head j, is the very `attention_trace` the designed heads use: traces[l].weights[j].
+Row vectors as in the engine (x @ W); torch's Linear stores W transposed, so weights_from_safetensors
+transposes each matrix once. Everything outside attention_trace is float32 (it works in float64).
+MiniLM is by Microsoft, all-MiniLM-L6-v2 by sentence-transformers, both Apache-2.0.
+"""
+from dataclasses import dataclass, fields
+import math
+
+import numpy as np
+
+from attention.core import attention_trace
+
+LAYERS = 6
+HEADS = 12
+D_MODEL = 384         # = HEADS * d_k, d_k = 32
+D_FF = 1536           # the feed-forward's hidden width
+VOCAB = 30522         # WordPiece pieces, uncased
+MAX_POSITIONS = 512   # learned absolute positions
+EPS = 1e-12           # LayerNorm's epsilon, as the model was trained with
+
+# erfc(z) = t exp(-z² + P(t)), t = 2 / (2 + z): the form of Numerical Recipes' erfcc, with P (lowest power
+# first) refitted by least squares to math.erfc on z in [0, 6]; |erf error| < 4e-9 there, and beyond 6
+# erf is 1 to float64 precision.
+ERFC_P = (-1.2656644243459478, 1.0036115145177125, 0.3369825015553918, 0.3171193014145144,
+          -1.0142161488062356, 2.3319117716390867, -4.5375582815186295, 5.214201281673734,
+          -3.4073459744907186, 1.1997470130557497, -0.17878855809110344)
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One encoder layer's weights, float32, row-vector convention (x @ w)."""
+
+    w_q: np.ndarray          # [d_model, heads * d_k]
+    b_q: np.ndarray          # [heads * d_k]
+    w_k: np.ndarray          # [d_model, heads * d_k]
+    b_k: np.ndarray          # [heads * d_k]
+    w_v: np.ndarray          # [d_model, heads * d_v]
+    b_v: np.ndarray          # [heads * d_v]
+    w_o: np.ndarray          # [heads * d_v, d_model]
+    b_o: np.ndarray          # [d_model]
+    attn_ln_gamma: np.ndarray  # [d_model]     LayerNorm after attention + residual
+    attn_ln_beta: np.ndarray   # [d_model]
+    w_1: np.ndarray          # [d_model, d_ff]
+    b_1: np.ndarray          # [d_ff]
+    w_2: np.ndarray          # [d_ff, d_model]
+    b_2: np.ndarray          # [d_model]
+    ffn_ln_gamma: np.ndarray   # [d_model]     LayerNorm after feed-forward + residual
+    ffn_ln_beta: np.ndarray    # [d_model]
+
+
+@dataclass(frozen=True, eq=False)
+class Weights:
+    """The whole model's weights, float32; shapes are checked when it is made."""
+
+    word: np.ndarray         # [vocab, d_model]          one row per WordPiece id
+    position: np.ndarray     # [max_positions, d_model]  one row per position 0..511
+    token_type: np.ndarray   # [d_model]                 type 0 (sentence A): a single sentence uses only it
+    ln_gamma: np.ndarray     # [d_model]                 LayerNorm of the embeddings
+    ln_beta: np.ndarray      # [d_model]
+    layers: tuple            # LAYERS x Layer
+
+    def __post_init__(self):
+        if len(self.layers) != LAYERS:
+            raise ValueError(f"the model has {LAYERS} layers, got {len(self.layers)}")
+        for name, array in named_arrays(self).items():
+            expected = EXPECTED_SHAPES[name.split(".")[-1]]
+            if array.shape != expected or array.dtype != np.float32:
+                raise ValueError(f"{name} must be float32 {expected}, got {array.dtype} {array.shape}")
+
+
+EXPECTED_SHAPES = {
+    "word": (VOCAB, D_MODEL), "position": (MAX_POSITIONS, D_MODEL),
+    "w_q": (D_MODEL, D_MODEL), "w_k": (D_MODEL, D_MODEL), "w_v": (D_MODEL, D_MODEL), "w_o": (D_MODEL, D_MODEL),
+    "w_1": (D_MODEL, D_FF), "b_1": (D_FF,), "w_2": (D_FF, D_MODEL),
+    **{name: (D_MODEL,) for name in ("token_type", "ln_gamma", "ln_beta", "b_q", "b_k", "b_v", "b_o", "b_2",
+                                     "attn_ln_gamma", "attn_ln_beta", "ffn_ln_gamma", "ffn_ln_beta")},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """What the model computed for one sentence: every layer's attention and every hidden state."""
+
+    traces: tuple   # LAYERS x Trace             traces[l].weights[j]: layer l, head j, [n, n]
+    hidden: tuple   # (LAYERS + 1) x [n, d_model] h_0 (embeddings) .. h_6 (the model's output)
+
+
+# The equations.
+
+def layer_norm(x, gamma, beta, eps=EPS):  # [n, d], [d], [d] -> [n, d]
+    """(x - mean) / √(variance + eps) * gamma + beta, over each row."""
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + eps) * gamma + beta
+
+
+def erf(x):  # [...] -> [...] float64
+    """The error function, |error| < 4e-9, vectorised (NumPy has none)."""
+    z = np.minimum(np.abs(np.asarray(x, dtype=np.float64)), 6.0)
+    t = 2.0 / (2.0 + z)
+    p = np.zeros_like(t)
+    for c in reversed(ERFC_P):  # Horner: P(t)
+        p = p * t + c
+    return np.sign(x) * (1.0 - t * np.exp(p - z * z))
+
+
+def gelu(x):  # [...] float32 -> [...] float32
+    """x Φ(x) = x (1 + erf(x / √2)) / 2: BERT's exact GELU (not the tanh approximation)."""
+    return (x * 0.5 * (1.0 + erf(x / math.sqrt(2.0)))).astype(np.float32)
+
+
+def embed(ids, weights):  # [n] int -> [n, d_model]
+    """h_0 = LN(E_word[ids] + E_pos[0..n-1] + E_type[0])."""
+    ids = _checked_ids(ids)
+    e = weights.word[ids] + weights.position[:len(ids)] + weights.token_type
+    return layer_norm(e, weights.ln_gamma, weights.ln_beta)
+
+
+def encoder_layer(h, layer):  # [n, d_model], Layer -> [n, d_model], Trace
+    """One post-LN BERT layer: multi-head self-attention, then the GELU feed-forward, each + residual + LN."""
+    t = attention_trace(h, layer.w_q, layer.w_k, layer.w_v, layer.w_o, heads=HEADS,
+                        b_q=layer.b_q, b_k=layer.b_k, b_v=layer.b_v, b_o=layer.b_o)
+    a = layer_norm(h + t.output.astype(np.float32), layer.attn_ln_gamma, layer.attn_ln_beta)
+    f = gelu(a @ layer.w_1 + layer.b_1) @ layer.w_2 + layer.b_2   # [n, d_ff] -> [n, d_model]
+    return layer_norm(a + f, layer.ffn_ln_gamma, layer.ffn_ln_beta), t
+
+
+def forward(ids, weights):  # [n] int, Weights -> Run
+    """All 6 layers on one sentence's ids ([CLS] ... [SEP]), keeping each layer's Trace."""
+    hidden, traces = [embed(ids, weights)], []
+    for layer in weights.layers:
+        h, t = encoder_layer(hidden[-1], layer)
+        hidden.append(h)
+        traces.append(t)
+    return Run(tuple(traces), tuple(hidden))
+
+
+def _checked_ids(ids):  # array-like -> int64 [n]
+    """The ids as an int64 vector of 1..512 valid vocabulary indices, or a ValueError saying what is wrong."""
+    a = np.asarray(ids)
+    if a.ndim != 1 or not 1 <= len(a) <= MAX_POSITIONS:
+        raise ValueError(f"ids must be a list of 1 to {MAX_POSITIONS} token ids, got shape {a.shape}")
+    if a.dtype.kind not in "iu":
+        raise ValueError(f"ids must be integers, got dtype {a.dtype}")
+    if a.min() < 0 or a.max() >= VOCAB:
+        raise ValueError(f"ids must be in 0..{VOCAB - 1}, got {a.min()}..{a.max()}")
+    return a.astype(np.int64)
+
+
+# Weights in and out.
+
+def weights_from_safetensors(tensors):  # {torch name: array} -> Weights
+    """The model's weights from its model.safetensors tensors (torch names; Linear W transposed to x @ W)."""
+    def vector(name):
+        return np.array(tensors[name], dtype=np.float32)
+
+    def matrix(name):  # torch Linear [out, in] -> [in, out]
+        return np.ascontiguousarray(np.asarray(tensors[name], dtype=np.float32).T)
+
+    def layer(l):
+        p = f"encoder.layer.{l}."
+        return Layer(
+            w_q=matrix(p + "attention.self.query.weight"), b_q=vector(p + "attention.self.query.bias"),
+            w_k=matrix(p + "attention.self.key.weight"), b_k=vector(p + "attention.self.key.bias"),
+            w_v=matrix(p + "attention.self.value.weight"), b_v=vector(p + "attention.self.value.bias"),
+            w_o=matrix(p + "attention.output.dense.weight"), b_o=vector(p + "attention.output.dense.bias"),
+            attn_ln_gamma=vector(p + "attention.output.LayerNorm.weight"),
+            attn_ln_beta=vector(p + "attention.output.LayerNorm.bias"),
+            w_1=matrix(p + "intermediate.dense.weight"), b_1=vector(p + "intermediate.dense.bias"),
+            w_2=matrix(p + "output.dense.weight"), b_2=vector(p + "output.dense.bias"),
+            ffn_ln_gamma=vector(p + "output.LayerNorm.weight"), ffn_ln_beta=vector(p + "output.LayerNorm.bias"))
+
+    return Weights(word=vector("embeddings.word_embeddings.weight"),
+                   position=vector("embeddings.position_embeddings.weight"),
+                   token_type=vector("embeddings.token_type_embeddings.weight")[0],
+                   ln_gamma=vector("embeddings.LayerNorm.weight"), ln_beta=vector("embeddings.LayerNorm.bias"),
+                   layers=tuple(layer(l) for l in range(LAYERS)))
+
+
+TOP_NAMES = tuple(f.name for f in fields(Weights) if f.name != "layers")
+ARRAY_NAMES = TOP_NAMES + tuple(f"layers.{l}.{f.name}" for l in range(LAYERS) for f in fields(Layer))
+
+
+def named_arrays(weights):  # Weights -> {"word": ..., "layers.0.w_q": ..., ...} in ARRAY_NAMES order
+    """Every array of the weights under a flat name, as the model pack stores them."""
+    top = {name: getattr(weights, name) for name in TOP_NAMES}
+    per_layer = {f"layers.{l}.{f.name}": getattr(layer, f.name)
+                 for l, layer in enumerate(weights.layers) for f in fields(Layer)}
+    return {**top, **per_layer}
+
+
+def weights_from_named(arrays):  # {flat name: array} -> Weights
+    """The inverse of named_arrays."""
+    layers = tuple(Layer(**{f.name: arrays[f"layers.{l}.{f.name}"] for f in fields(Layer)}) for l in range(LAYERS))
+    return Weights(**{name: arrays[name] for name in TOP_NAMES}, layers=layers)
