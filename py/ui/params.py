@@ -16,6 +16,8 @@ PARAMS = {
     "embed": "1 = compact layout for iframes",
     "preset": "an example's id: " + ", ".join(p.id for p in PRESETS),
     "text": "the sentence to open with, as if typed",
+    "model": "toy (the designed heads) or minilm (the real, trained model)",
+    "layer": "the real model's layer, 0 to 5",
     "attention": "self, causal or cross",
     "type": "the same as attention (older links)",
     "scale": "1 or 0: divide the scores by √d_k",
@@ -75,10 +77,12 @@ def _typed(state, text):
 STEPS = (
     ("preset", ev.load_preset, str),
     ("text", _typed, str),
+    ("model", ev.set_model, str),
     ("attention", ev.set_kind, str),
     ("type", ev.set_kind, str),
     ("scale", ev.set_scale, _flag),
     ("temperature", ev.set_temperature, _number),
+    ("layer", ev.select_layer, _whole),
     ("query", ev.select_query, _whole),
     ("head", ev.select_head, _whole),
     ("step", ev.set_step, _step),
@@ -87,6 +91,17 @@ STEPS = (
     ("theme", ev.set_theme, str),
     ("large", ev.set_large, _flag),
 )
+
+
+AFTER_LOAD = ("layer", "query", "head")  # what counts the real model's layers, pieces and heads
+
+
+def split_params(state, params):  # AppState, {name: str} -> (apply now, apply once the real model is in)
+    """With model=minilm before its files are in the page, the selection waits for them."""
+    if params.get("model") != "minilm" or state.real is not None:
+        return dict(params), {}
+    later = {name: params[name] for name in AFTER_LOAD if name in params}
+    return {k: v for k, v in params.items() if k not in later}, later
 
 
 def apply_params(state, params):  # AppState, {name: str} -> (AppState, [problem])

@@ -12,6 +12,7 @@ Links and files written before these fields existed open as they always did.
 
 import base64
 import json
+from urllib.parse import quote, urlencode
 
 from attention.presets import get_preset
 from attention.scenario import ScenarioError, fragment_bytes, loads, parse_scenario, to_dict
@@ -38,6 +39,41 @@ def document(state, scenario=None):  # AppState, Scenario | None -> dict
     return doc
 
 
+def real_model_query(state):  # AppState (model "minilm") -> "model=minilm&text=...&layer=...": its link
+    """The real model's state as address parameters (it runs on a sentence, not on a scenario)."""
+    params = {"model": "minilm", "text": state.text, "layer": state.layer, "head": state.head,
+              "query": state.query, "step": state.step}
+    view = view_of(state)
+    params.update({k: ("1" if v is True else v) for k, v in view.items()})
+    return urlencode(params, quote_via=quote)
+
+
+REAL_KEYS = ("model", "text", "layer", "head", "query", "step")
+
+
+def real_document(state, computed):  # AppState (model "minilm"), its Computed -> dict
+    """Export JSON on the real model: the sentence and selection (what reopens it) and the layer's numbers."""
+    trace = computed.trace
+    doc = {"model": "minilm", "text": state.text, "layer": state.layer, "head": state.head,
+           "query": state.query, "step": state.step, "tokens": list(state.tokens),
+           "attention": [[[round(float(w), 6) for w in row] for row in head] for head in trace.weights]}
+    view = view_of(state)
+    if view:
+        doc["view"] = view
+    return doc
+
+
+def _open_real(state, doc):  # a real_document -> the state it describes (the selection once the model is in)
+    from ui.params import apply_params, split_params  # noqa: PLC0415 - ui.params imports this module's users
+
+    params = {k: str(doc[k]) for k in REAL_KEYS if k in doc}
+    now, _ = split_params(state, params)
+    new, problems = apply_params(state, now)
+    if problems:
+        raise ScenarioError("; ".join(problems))
+    return _with_view(new, doc.get("view"))
+
+
 def to_text(doc):  # dict -> compact JSON
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
@@ -57,6 +93,8 @@ def open_document(state, source):  # AppState, str | bytes | dict -> AppState
     doc = loads(source) if isinstance(source, str) else source
     if not isinstance(doc, dict):
         return ev.load_scenario(state, doc)  # parse_scenario names what is wrong with it
+    if doc.get("model") == "minilm":
+        return _open_real(state, doc)
     doc = dict(doc)
     view, preset = doc.pop("view", None), doc.pop("preset", None)
     scenario = parse_scenario(doc)

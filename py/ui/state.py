@@ -21,6 +21,7 @@ from attention.ops import entropy
 from attention.presets import get_preset
 from attention.scenario import MAX_TOKEN_CHARS, STEPS, Scenario, heads_of, parse_scenario, resolve
 from attention.tokenizer import MAX_TOKENS, TooManyTokens, check_length, detokenize, tokenize
+from ui import real
 
 KINDS = ("self", "causal", "cross")
 TEMPERATURE_RANGE = (0.1, 10.0)  # the slider's range (logarithmic); scenarios may hold 0.01-100
@@ -43,6 +44,12 @@ class AppState:
     system_dark: bool = False  # the system's colour preference (prefers-color-scheme), for theme None
     large: bool = False  # large text, for projectors
     status: str = ""  # the last share / export / import outcome, shown by the toolbar
+    model: str = "toy"  # "toy": the designed heads; "minilm": the real, trained model (ui.real)
+    layer: int = 0  # the real model's layer, 0-5
+    real: object = None  # ui.real.Loaded once its files are in the page, else None
+    pieces: object = None  # the real model's wordpiece.Encoding of the sentence (model "minilm")
+    model_status: str = ""  # the real model's download: "loading", its progress, or why it failed
+    awaiting: object = None  # a sentence's Encoding whose embedding rows are on their way (ui.real.missing_rows)
 
     @property
     def dark(self):  # the theme the page shows
@@ -87,18 +94,23 @@ def initial_state(preset_id="hot-dog"):
 # -- events -------------------------------------------------------------------
 
 VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large")  # how the learner looks, kept across examples
+KEPT_FIELDS = VIEW_FIELDS + ("real", "model_status")  # and what the page has downloaded
 
 
 def _keep_view(new, old):  # AppState, AppState | None -> new with old's view
-    return new if old is None else replace(new, **{f: getattr(old, f) for f in VIEW_FIELDS})
+    return new if old is None else replace(new, **{f: getattr(old, f) for f in KEPT_FIELDS})
 
 
 def load_preset(state, preset_id):
-    return _keep_view(from_scenario(get_preset(preset_id).scenario, preset=preset_id), state)
+    """An example; with the real model on, its sentence on the real model."""
+    new = _keep_view(from_scenario(get_preset(preset_id).scenario, preset=preset_id), state)
+    if state is not None and state.model == "minilm":
+        return replace(_real_sentence(replace(new, layer=state.layer), new.text), preset=preset_id)
+    return new
 
 
 def load_scenario(state, source, preset=None):
-    """A scenario from a link or a file; ScenarioError (a ValueError) if it is malformed."""
+    """A scenario from a link or a file (the designed model's); ScenarioError (a ValueError) if it is malformed."""
     return _keep_view(from_scenario(parse_scenario(source), preset=preset), state)
 
 
@@ -106,6 +118,8 @@ def edit_sentence(state, text, context=False):
     """The learner typed: retokenize, or keep the last good scenario and say why not."""
     field = "context_text" if context else "text"
     state = replace(state, **{field: text})
+    if state.model == "minilm":
+        return _real_sentence(state, text)
     tokens = tokenize(text)
     if not tokens:
         return replace(state, message="Type at least one word.")
@@ -137,6 +151,8 @@ def set_kind(state, kind):
     """Self-attention, causal (masked) self-attention, or cross-attention."""
     if kind not in KINDS:
         raise ValueError(f"attention type must be one of {', '.join(KINDS)}, not {kind!r}")
+    if state.model == "minilm" and kind != "self":
+        raise ValueError("the real model is an encoder: every token attends to every other (self-attention only)")
     s = state.scenario
     if kind == "cross":
         context = s.context or tokenize(state.context_text) or DEFAULT_CONTEXT
@@ -180,10 +196,12 @@ def set_step(state, step):
 
 
 def set_scale(state, on):
+    _designed_only(state, "switching √d_k off")
     return replace(state, scenario=replace(state.scenario, scale=bool(on)))
 
 
 def set_temperature(state, t):
+    _designed_only(state, "the temperature")
     t = float(t)
     if not np.isfinite(t):
         return state
@@ -214,6 +232,77 @@ def close_cell(state):
 def set_hover(state, target):
     """The pointer moved onto a chip or cell (a scene hit), or off everything (None)."""
     return state if target == state.hover else replace(state, hover=target)
+
+
+def _designed_only(state, what):
+    if state.model == "minilm":
+        raise ValueError(f"{what} is for the designed model: the real one runs as it was trained")
+
+
+# -- the real model (ui.real) ----------------------------------------------------
+
+MODELS = ("toy", "minilm")
+
+
+def set_model(state, name):
+    """The designed model or the real one. The real one's files come when first asked for: until they are
+    in the page (`model_loaded`) the state says "loading" and the designed model stays on."""
+    if name not in MODELS:
+        raise ValueError(f"model must be toy or minilm, not {name!r}")
+    if name == state.model:
+        return state
+    if name == "toy":
+        back = edit_sentence(replace(state, model="toy", pieces=None, awaiting=None), state.text)
+        if back.message:  # the designed model takes at most 32 words: its last good sentence stays
+            back = replace(from_scenario(initial_state().scenario), **{f: getattr(state, f) for f in KEPT_FIELDS},
+                           message=f"{back.message} The designed model shows its first example instead.")
+        return replace(back, model_status="")
+    if state.real is None:
+        return replace(state, model_status="loading")
+    return _real_sentence(state, state.text)
+
+
+def model_progress(state, text):
+    return replace(state, model_status=str(text))
+
+
+def model_loaded(state, loaded):
+    """The real model's files arrived: switch to it, on the sentence in the box."""
+    return set_model(replace(state, real=loaded, model_status=""), "minilm")
+
+
+def model_failed(state, reason):
+    return replace(state, model_status=f"failed: {reason}", awaiting=None)
+
+
+def rows_arrived(state):
+    """The awaited sentence's embedding rows are in (ui.real.add_rows): show it, unless the learner moved on."""
+    if state.awaiting is None:
+        return state
+    return _real_sentence(replace(state, awaiting=None), state.text)
+
+
+def select_layer(state, layer):
+    layer = int(layer)
+    if not 0 <= layer < real.LAYERS:
+        raise ValueError(f"layer {layer} does not exist: the real model has {real.LAYERS}, counted from 0")
+    return replace(state, layer=layer, cell=None)
+
+
+def _real_sentence(state, text):  # AppState (real loaded), str -> AppState on the real model
+    """The sentence as the real model's pieces; a refused one keeps the last good one and says why, and one
+    whose embedding rows are still to come keeps what is shown until they are in."""
+    try:
+        pieces = real.encode(state.real, text)
+    except real.Refused as exc:
+        return replace(state, text=text, message=str(exc))
+    if real.missing_rows(state.real, pieces.ids):  # shown once they arrive (rows_arrived)
+        return replace(state, text=text, message="", awaiting=pieces)
+    s, n = state.scenario, len(pieces.ids)
+    scenario = Scenario(tokens=pieces.pieces, heads=real.HEADS, step=s.step,
+                        query=min(s.query, n - 1), head=min(s.head, real.HEADS - 1))
+    return replace(state, model="minilm", text=text, scenario=scenario, pieces=pieces, context_text="",
+                   preset=None, message="", cell=None, hover=None, awaiting=None)
 
 
 THEMES = ("light", "dark")
@@ -282,6 +371,12 @@ class Computed:
     head_names: tuple  # one short name per head
     head_explanations: tuple  # one sentence per head ("" when the weights are not the toy model's)
     toy: bool  # True when the toy model's designed weights are in use
+
+
+def computed_of(state):  # AppState -> Computed: what the page shows, from whichever model is on
+    if state.model == "minilm":
+        return real.computed(state.real, state.pieces.ids, state.layer)
+    return compute(state.scenario)
 
 
 def compute(scenario):

@@ -26,7 +26,7 @@ from attention.presets import PRESETS, get_preset
 from attention.scenario import STEPS
 from attention.tokenizer import MAX_TOKENS, tokenize
 from scene.stages import STAGES, Stage, knobs_of
-from ui import export, panels, share
+from ui import export, panels, real, share
 from ui.state import AppState
 
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
@@ -39,8 +39,9 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
         "sentence.value": state.text,
         "context.value": state.context_text,
         "sentence-message.text": state.message,
-        "token-count.text": token_count(state.text, state.message, len(state.tokens),
-                                        len(state.key_tokens) if state.kind == "cross" else None),
+        "token-count.text": (f"{len(state.tokens)} / {real.MAX_PIECES} pieces" if state.model == "minilm" else
+                             token_count(state.text, state.message, len(state.tokens),
+                                         len(state.key_tokens) if state.kind == "cross" else None)),
         "context-field.hidden": state.kind != "cross",
         "preset.options": preset_options(),
         "preset.value": state.preset or "",
@@ -67,6 +68,8 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
         "open-full.href": full_page_href(state),
     }
     view.update({f"kind-{kind}.checked": state.kind == kind for kind in KINDS})
+    view.update(model_part(state.model, state.layer, state.model_status if state.awaiting is None else
+                           "Fetching the sentence's word embeddings…"))
     view.update(stage_part(state.step, knobs_of(state)))
     view.update(detail_part(computed, s))
     view.update(arithmetic_part(computed, s, state.cell))
@@ -77,6 +80,27 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
     view["live.text"] = narration
     view["canvas.@aria-label"] = f"Attention visualisation. {narration}"
     return view
+
+
+@lru_cache(maxsize=16)
+def model_part(model, layer, status):  # -> the model and layer controls, the download's progress
+    """The real model's controls; the designed model's knobs are off while it runs as trained."""
+    on = model == "minilm"
+    failed = status.startswith("failed: ")
+    shown = {
+        "model.value": "minilm" if on or status == "loading" or status.startswith("Downloading") else "toy",
+        "layer.options": tuple((str(l), f"layer {l}") for l in range(real.LAYERS)),
+        "layer.value": str(layer),
+        "layer-field.hidden": not on,
+        "model-status.text": (f"The real model could not be loaded: {status.removeprefix('failed: ')}"
+                              if failed else "Downloading the real model…" if status == "loading" else status),
+        "model-retry.hidden": not failed,
+        "model-credit.text": real.CREDIT if on else "",
+        "scale.disabled": on,
+        "temperature.disabled": on,
+    }
+    shown.update({f"kind-{kind}.disabled": on and kind != "self" for kind in KINDS})
+    return shown
 
 
 def _true(flag):
@@ -117,6 +141,8 @@ def head_options(head_names):
 
 def full_page_href(state):
     """'Open full page' opens the state the learner is in, not the default example."""
+    if state.model == "minilm":
+        return "./index.html?" + share.real_model_query(state)
     return "./index.html#" + _fragment(state)
 
 

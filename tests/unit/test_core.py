@@ -271,3 +271,57 @@ INVALID_BIASES = [
 def test_invalid_biases_are_refused_with_a_message_naming_them(changes, message):
     with pytest.raises(ValueError, match=message):
         attention_trace(**valid(**changes))
+
+
+# Precision: float32 inputs (a trained model's weights) are multiplied in float32; the Trace is float64.
+
+def as_float32(args):
+    """The case's matrices and biases as float32 arrays, the rest as it is."""
+    return {name: value.astype(np.float32) if isinstance(value, np.ndarray) and value.dtype == np.float64 else value
+            for name, value in args.items()}
+
+
+def as_float64(args):
+    """The case's float32 arrays widened to float64 (the same values), the rest as it is."""
+    return {name: value.astype(np.float64) if isinstance(value, np.ndarray) and value.dtype == np.float32 else value
+            for name, value in args.items()}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_float32_inputs_are_projected_in_float32_and_give_a_float64_trace(seed):
+    args, b = with_biases(seed, heads=2, cross=seed % 2 == 1)
+    low = as_float32({**args, **b})
+    t = attention_trace(**low)
+    context = low["x"] if low["context"] is None else low["context"]
+    q = (low["x"] @ low["w_q"] + low["b_q"]).astype(np.float64)  # the product float32, then widened
+    v = (context @ low["w_v"] + low["b_v"]).astype(np.float64)
+    np.testing.assert_array_equal(t.q, q.reshape(len(q), 2, -1).transpose(1, 0, 2))
+    np.testing.assert_array_equal(t.v, v.reshape(len(v), 2, -1).transpose(1, 0, 2))
+    np.testing.assert_array_equal(t.output, (t.concat.astype(np.float32) @ low["w_o"] + low["b_o"]).astype(np.float64))
+    assert all(getattr(t, name).dtype == np.float64 for name in INTERMEDIATES)
+    wide = attention_trace(**as_float64(low))
+    for name in INTERMEDIATES:  # the same numbers up to float32 rounding
+        np.testing.assert_allclose(getattr(t, name), getattr(wide, name), rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_one_float64_input_makes_every_product_float64():
+    args, b = with_biases(5)
+    low = as_float32({**args, **b})
+    mixed = attention_trace(**{**low, "w_k": low["w_k"].astype(np.float64)})
+    wide = attention_trace(**as_float64(low))
+    for name in INTERMEDIATES:
+        np.testing.assert_array_equal(getattr(mixed, name), getattr(wide, name), err_msg=name)
+
+
+INVALID_FLOAT32 = [
+    (dict(w_q=np.full((4, 4), np.nan, np.float32)), r"w_q contains NaN or Inf"),
+    (dict(b_v=np.full(6, np.inf, np.float32)), r"b_v contains NaN or Inf"),
+    (dict(x=np.full((3, 4), 1e20, np.float32), w_q=np.full((4, 4), 1e20, np.float32)), r"q overflowed float32"),
+    (dict(w_v=np.full((4, 6), 1e20, np.float32), w_o=np.full((6, 2), 1e20, np.float32)), r"output overflowed float32"),
+]
+
+
+@pytest.mark.parametrize("changes, message", INVALID_FLOAT32)
+def test_float32_inputs_are_checked_and_overflow_is_named_in_their_precision(changes, message):
+    with pytest.raises(ValueError, match=message):
+        attention_trace(**as_float32(valid(**changes)))

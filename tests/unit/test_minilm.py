@@ -4,6 +4,7 @@ and its parts (erf, GELU, LayerNorm, the embedding) against their definitions.
 SPEC's fidelity bar: every attention weight within 0.02 of float32 transformers.BertModel (eager),
 mean absolute error <= 0.002; the float32 weights must do far better, the browser pack must keep it.
 """
+import dataclasses
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from attention import minilm
 from attention.core import Trace
-from attention.model_pack import read_pack, write_pack
+from attention.model_pack import add_shard, read_pack, shards_for, write_pack
 from attention.safetensors import read_safetensors
 from model_files import model_dir
 from unit.make_minilm_reference import OUT as REFERENCE, reference_model
@@ -29,6 +30,11 @@ SENTENCES = [
     "Transformers compute softmax(QK^T / sqrt(d_k)) V for every head, concatenate the heads and project "
     "them; the residual stream then carries the result through a feed-forward network with GELU, layer "
     "after layer, until the final hidden states emerge at the top of the stack. " * 2,
+    # rare words: 70 pieces in 65 different word-embedding shards
+    "detachments flinders zenith trooper facilitates uncles coyotes overgrown tracey sprawled "
+    "quaternary palatinate sinhalese kaiserslautern ptolemaic hyperbolic oaxaca azerbaijani mitochondrial "
+    "cartographer liechtenstein zoroastrian thessaloniki byzantium quixotic ombudsman marzipan archipelago "
+    "saxophonist kilimanjaro phosphorescent silhouettes aubergine",
 ]
 
 
@@ -46,8 +52,17 @@ def weights(folder):
 
 
 @pytest.fixture(scope="module")
-def packed(weights):
-    return read_pack(*write_pack(weights))
+def pack(weights):  # -> (manifest JSON, data, word-embedding shards)
+    return write_pack(weights)
+
+
+@pytest.fixture(scope="module")
+def packed(pack):
+    """The browser pack's weights with every word-embedding shard added."""
+    weights = read_pack(pack[0], pack[1])
+    for index, shard in enumerate(pack[2]):
+        add_shard(weights, index, shard)
+    return weights
 
 
 def attention_of(run):  # Run -> [layers, heads, n, n]
@@ -87,6 +102,18 @@ def test_float32_weights_match_transformers(weights, reference):
         assert max_error <= F32_MAX_ERROR and mean_error <= F32_MEAN_ERROR, (len(ids), max_error, mean_error)
         for l, (ours, theirs) in enumerate(zip(run.hidden, hidden)):
             np.testing.assert_allclose(ours, theirs, atol=1e-4, err_msg=f"hidden state {l}")
+
+
+def test_a_sentence_needs_only_its_own_shards_and_gets_the_full_float16_packs_attention_exactly(weights, pack):
+    full = read_pack(*write_pack(weights, shard_rows=None)[:2])
+    for text_ids in ([101, 1996, 3899, 2001, 102], list(range(101, 30522, 487)) + [102]):
+        sharded = read_pack(pack[0], pack[1])
+        needed = shards_for(text_ids, sharded)
+        for index in needed:
+            add_shard(sharded, index, pack[2][index])
+        assert sharded.word_shards.present.sum() == len(needed) == len({i // 64 for i in text_ids})
+        np.testing.assert_array_equal(attention_of(minilm.forward(text_ids, sharded)),
+                                      attention_of(minilm.forward(text_ids, full)))
 
 
 def test_the_pack_keeps_the_fidelity_bar(packed, reference):
@@ -178,6 +205,26 @@ def test_positions_matter_so_swapping_two_tokens_changes_the_attention(random_we
     a = minilm.forward([101, 2000, 3000, 102], random_weights).traces[0].weights
     b = minilm.forward([101, 3000, 2000, 102], random_weights).traces[0].weights
     assert not np.allclose(a[:, [0, 2, 1, 3]][:, :, [0, 2, 1, 3]], b)
+
+
+def test_an_id_whose_shard_is_missing_is_refused_naming_the_shard(random_weights):
+    shards = minilm.WordShards(64, ("0" * 64,) * 477, np.zeros(477, dtype=bool))
+    weights = dataclasses.replace(random_weights, word_shards=shards)
+    with pytest.raises(minilm.MissingShards, match=r"ids 101, 102, 2003 are not loaded yet: fetch shards 1, 31 "):
+        minilm.embed([101, 2003, 102], weights)
+    shards.present[1] = True
+    with pytest.raises(minilm.MissingShards, match=r"ids 2003 are not loaded yet: fetch shard 31 and") as raised:
+        minilm.embed([101, 2003, 102], weights)
+    assert raised.value.shards == [31]
+    shards.present[31] = True
+    np.testing.assert_array_equal(minilm.embed([101, 2003, 102], weights), minilm.embed([101, 2003, 102],
+                                                                                         random_weights))
+
+
+def test_shards_that_do_not_cover_the_vocabulary_are_refused(random_weights):
+    with pytest.raises(ValueError, match=r"30522 word rows in shards of 64 make 477 shards, got 476 digests"):
+        dataclasses.replace(random_weights, word_shards=minilm.WordShards(64, ("0" * 64,) * 476,
+                                                                          np.zeros(476, dtype=bool)))
 
 
 BAD_IDS = [

@@ -1,7 +1,7 @@
 """Address parameters for course sites."""
 
 from ui import state as ev
-from ui.params import apply_params
+from ui.params import apply_params, split_params
 
 
 def test_parameters_set_up_the_exact_state():
@@ -60,3 +60,12 @@ def test_no_raw_python_text_reaches_the_learner():
     assert len(problems) == 6
     for problem in problems:
         assert "could not convert" not in problem and "invalid literal" not in problem, problem
+
+
+def test_the_real_models_selection_waits_for_its_files():
+    params = {"model": "minilm", "text": "the cat sat", "layer": "3", "head": "11", "query": "2", "step": "3"}
+    now, later = split_params(ev.initial_state(), params)
+    assert later == {"layer": "3", "head": "11", "query": "2"}
+    state, problems = apply_params(ev.initial_state(), now)
+    assert problems == [] and state.model_status == "loading" and state.step == 3 and state.text == "the cat sat"
+    assert split_params(ev.initial_state(), {"head": "2"}) == ({"head": "2"}, {})

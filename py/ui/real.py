@@ -1,0 +1,91 @@
+"""The real model, all-MiniLM-L6-v2, in the page: its sentence, its forward pass, what the page shows of it.
+
+The model's weights arrive in the browser once a learner asks for them (main.py fetches
+the pack, `attention.model_pack.read_pack` turns the bytes into arrays). From then on
+the page holds a `Loaded` model in its state, and a sentence is:
+
+    text --wordpiece.encode--> [CLS] pieces [SEP] --minilm.forward--> 6 layers x 12 heads of attention
+
+Layer l's attention is `attention_trace` on that layer's input, so everything the page
+shows for the designed model (the five stages, beams, heatmaps, the cell arithmetic)
+works on it unchanged: `computed(...)` hands the scene the selected layer's trace in
+the same `Computed` the designed model fills.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from attention import minilm, model_pack, wordpiece
+from attention.ops import entropy
+
+LAYERS, HEADS, D_MODEL = minilm.LAYERS, minilm.HEADS, minilm.D_MODEL
+MAX_PIECES = 64  # [CLS] + pieces + [SEP]: what the page draws legibly and computes within a frame's budget
+NAME = "MiniLM-L6"
+CREDIT = ("all-MiniLM-L6-v2 (sentence-transformers; MiniLM by Microsoft; Apache-2.0): "
+          "6 layers × 12 heads, trained, run here in NumPy")
+
+
+@dataclass(frozen=True, eq=False)
+class Loaded:
+    """The model once its files are in the page (compared by identity: there is one)."""
+
+    weights: object  # attention.minilm.Weights
+    vocab: dict  # WordPiece piece -> id
+
+
+class Refused(ValueError):
+    """A sentence the real model cannot take; the message is for the learner."""
+
+
+def encode(loaded, text):  # Loaded, str -> wordpiece.Encoding
+    """The sentence as the model's pieces; Refused when it is empty or too long for the page."""
+    if not text.strip():
+        raise Refused("Type at least one word.")
+    try:
+        return wordpiece.encode(text, loaded.vocab, max_pieces=MAX_PIECES)
+    except wordpiece.TooManyPieces as exc:
+        raise Refused(f"That sentence has {exc.pieces} pieces for the real model (with [CLS] and [SEP]); "
+                      f"the page shows at most {MAX_PIECES}: shorten it.") from None
+
+
+def missing_rows(loaded, ids):  # Loaded, tuple of int -> sorted indices of the embedding shards still to fetch
+    """The page fetches a sentence's word-embedding rows with it (model_pack's shards), not all 30,522."""
+    return tuple(model_pack.shards_for(ids, loaded.weights))
+
+
+def add_rows(loaded, shards):  # Loaded, {index: bytes} -> None; ValueError if a shard is damaged
+    for index, data in sorted(shards.items()):
+        model_pack.add_shard(loaded.weights, index, data)
+
+
+@lru_cache(maxsize=8)
+def run(loaded, ids):  # Loaded, tuple of int -> minilm.Run (all six layers)
+    return minilm.forward(np.asarray(ids, dtype=np.int64), loaded.weights)
+
+
+@lru_cache(maxsize=16)
+def computed(loaded, ids, layer):  # Loaded, tuple of int, int -> ui.state.Computed for that layer
+    """The selected layer as the scene and the HTML read it: its trace, its input, its heads' names."""
+    from ui.state import Computed  # noqa: PLC0415 - ui.state imports this module
+
+    r = run(loaded, ids)
+    trace, x = r.traces[layer], r.hidden[layer]  # the layer's attention, and its input h_l
+    names = tuple(f"layer {layer} head {h}" for h in range(HEADS))
+    explanations = ("A trained head: what it looks for was learned, not designed. Its weights on this "
+                    "sentence are what you see.",) * HEADS
+    features = tuple(f"h{c}" for c in range(x.shape[1]))
+    return Computed(trace, x, x, entropy(trace.weights), _plane(x), features, names, explanations, False)
+
+
+def _plane(x):  # [n, d_model] -> [n, 2]
+    """The inputs' two main directions (principal components), for the Input stage's map."""
+    centred = x.astype(np.float64) - x.mean(axis=0)
+    if len(x) < 2 or not np.any(centred):
+        return np.zeros((len(x), 2))
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    xy = np.zeros((len(x), 2))
+    k = min(2, vt.shape[0])
+    xy[:, :k] = centred @ vt[:k].T
+    return xy

@@ -1,0 +1,113 @@
+"""The real model (all-MiniLM-L6-v2) in the page: fetched when asked for, exact, offline after first use."""
+
+import sys
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+from harness import ROOT, settled, wait_ready
+from playwright.sync_api import expect
+
+sys.path.insert(0, str(ROOT / "py"))
+sys.path.insert(0, str(ROOT / "tests"))
+from attention import minilm, wordpiece  # noqa: E402
+from attention.safetensors import read_safetensors  # noqa: E402
+from model_files import model_dir  # noqa: E402
+from test_robustness import SNAPSHOT_STORED  # noqa: E402
+
+T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
+SENTENCE = "The animal didn't cross the street because it was too tired"
+LOADED_MS = 120_000  # the 44 MB pack from loopback, then NumPy turning it into arrays, on a busy 2-core machine
+
+pytestmark = pytest.mark.skipif(model_dir() is None, reason="the real model's files are not on this machine")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """float32 attention of the original weights, computed here under CPython: (pieces, [layers, heads, n, n])."""
+    folder = model_dir()
+    weights = minilm.weights_from_safetensors(read_safetensors(folder / "model.safetensors"))
+    encoding = wordpiece.encode(SENTENCE, wordpiece.load_vocab((folder / "vocab.txt").read_text(encoding="utf-8")))
+    run = minilm.forward(np.array(encoding.ids), weights)
+    return encoding.pieces, np.stack([t.weights for t in run.traces])
+
+
+def shown_weights(page):  # -> [(token, weight)] from the weights-table
+    rows = page.locator(f'{T("weights-table")} tbody tr').all_inner_texts()
+    return [(r.split("\t")[0], float(r.split("\t")[1].rstrip("%")) / 100) for r in rows]
+
+
+def real_url(server, **params):
+    query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items())
+    return f"{server.url}?model=minilm&text={quote(SENTENCE)}&{query}"
+
+
+def wait_model(page):
+    expect(page.locator(T("token-count"))).to_have_text("15 / 64 pieces", timeout=LOADED_MS)
+    return settled(page)
+
+
+def test_a_link_opens_the_real_model_at_its_layer_head_and_query_with_the_references_weights(page, server, reference):
+    pieces, weights = reference
+    it = pieces.index("it")
+    page.goto(real_url(server, layer=5, head=11, query=it, step=3))
+    assert wait_ready(page) is None
+    wait_model(page)
+    assert page.input_value(T("model-select")) == "minilm" and page.input_value(T("layer-select")) == "5"
+    assert page.input_value(T("head-select")) == "11" and page.input_value(T("query-select")) == str(it)
+    shown = shown_weights(page)
+    assert [token for token, _ in shown] == list(pieces)
+    np.testing.assert_allclose([w for _, w in shown], weights[5, 11, it], atol=0.0005 + 0.002)  # 1 decimal of %
+    expect(page.locator(T("model-credit"))).to_contain_text("Apache-2.0")
+
+
+def test_nothing_of_the_model_is_downloaded_until_asked_and_switching_keeps_the_sentence(page, server, reference):
+    fetched = []
+    page.on("request", lambda r: "/model/" in r.url and fetched.append(r.url))
+    page.goto(server.url)
+    assert wait_ready(page) is None
+    page.fill(T("sentence-input"), "the cat sat")
+    settled(page)
+    assert fetched == [], "the designed model needs none of the real model's files"
+    page.select_option(T("model-select"), "minilm")
+    expect(page.locator(T("token-count"))).to_have_text("5 / 64 pieces", timeout=LOADED_MS)
+    assert fetched, "asked for, it is fetched"
+    expect(page.locator(f'{T("query-select")} option')).to_have_count(5)  # [CLS] the cat sat [SEP]
+    assert page.input_value(T("sentence-input")) == "the cat sat"
+    page.select_option(T("layer-select"), "2")
+    page.select_option(T("head-select"), "7")
+    assert settled(page).inner_text(T("matrix-head")).startswith("head 8")
+    page.select_option(T("model-select"), "toy")
+    expect(page.locator(T("token-count"))).to_have_text("3 / 32 tokens")
+    assert page.input_value(T("sentence-input")) == "the cat sat"
+
+
+def test_a_failed_download_says_so_with_a_retry_and_the_designed_model_keeps_working(page, server, expect_errors):
+    page.route("**/model/minilm-pack.bin", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(server.url)
+    assert wait_ready(page) is None
+    page.select_option(T("model-select"), "minilm")
+    expect(page.locator(T("model-status"))).to_contain_text("could not be loaded: HTTP 404", timeout=30_000)
+    assert page.locator(T("model-retry")).is_visible()
+    assert settled(page).input_value(T("model-select")) == "toy"
+    page.fill(T("sentence-input"), "the dog was")
+    expect(page.locator(f'{T("query-select")} option')).to_have_count(3)  # the designed model still computes
+    page.unroute("**/model/minilm-pack.bin")
+    page.click(T("model-retry"))
+    expect(page.locator(T("token-count"))).to_have_text("5 / 64 pieces", timeout=LOADED_MS)
+
+
+@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
+def test_after_its_first_use_the_real_model_works_offline(page, server, context):
+    page.goto(real_url(server, head=3))
+    assert wait_ready(page) is None
+    wait_model(page)
+    assert page.evaluate(SNAPSHOT_STORED, ""), "the service worker stored this build"
+    page.reload()  # now through the service worker, which keeps the model's files as they are fetched
+    assert wait_ready(page) is None
+    wait_model(page)
+    context.set_offline(True)
+    page.reload()
+    assert wait_ready(page) is None
+    wait_model(page)
+    assert len(shown_weights(page)) == 15

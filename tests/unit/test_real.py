@@ -1,0 +1,135 @@
+"""The real model in the page's state (ui.real, ui.state's model events): the same page, a trained model."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from attention import minilm, wordpiece
+from attention.safetensors import read_safetensors
+from model_files import model_dir
+from ui import real, view
+from ui import state as ev
+from ui.state import computed_of
+
+SENTENCE = "The animal didn't cross the street because it was too tired"
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    folder = model_dir()
+    if folder is None:
+        pytest.skip("the real model's files are not on this machine")
+    weights = minilm.weights_from_safetensors(read_safetensors(folder / "model.safetensors"))
+    return real.Loaded(weights, wordpiece.load_vocab((folder / "vocab.txt").read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def on_real(loaded):
+    start = ev.edit_sentence(ev.initial_state(), SENTENCE)
+    waiting = ev.set_model(start, "minilm")
+    assert waiting.model == "toy" and waiting.model_status == "loading"  # nothing is downloaded before asked
+    return ev.model_loaded(waiting, loaded)
+
+
+def test_the_real_model_takes_the_sentence_in_the_box_as_wordpieces(on_real):
+    assert on_real.model == "minilm" and on_real.model_status == ""
+    assert on_real.tokens[0] == "[CLS]" and on_real.tokens[-1] == "[SEP]"
+    assert "didn" in on_real.tokens and "it" in on_real.tokens and len(on_real.tokens) == 15
+
+
+def test_layer_head_and_query_select_the_very_trace_of_the_forward_pass(on_real, loaded):
+    s = ev.select_query(ev.select_head(ev.select_layer(on_real, 5), 11), on_real.tokens.index("it"))
+    shown = computed_of(s)
+    ids = np.array(on_real.pieces.ids)
+    expected = minilm.forward(ids, loaded.weights).traces[5].weights[11]
+    np.testing.assert_array_equal(shown.trace.weights[11], expected)
+    rows = view.page_view(s, shown)["weights-table.rows"]
+    assert [token for token, _ in rows] == list(s.tokens)
+    assert [pct for _, pct in rows] == [f"{100 * w:.1f}%" for w in expected[s.query]]
+    assert len(view.page_view(s, shown)["head.options"]) == 12
+
+
+def test_changing_layer_or_head_needs_no_new_forward_pass(on_real):
+    before = real.run.cache_info().misses
+    for layer in range(6):
+        computed_of(ev.select_head(ev.select_layer(on_real, layer), layer))
+    assert real.run.cache_info().misses == before
+
+
+def test_editing_keeps_the_real_model_and_a_refused_sentence_keeps_the_last_good_one(on_real):
+    s = ev.edit_sentence(on_real, "Dogs bark")
+    assert s.tokens == ("[CLS]", "dogs", "bark", "[SEP]")
+    refused = ev.edit_sentence(s, "word " * 70)
+    assert refused.tokens == s.tokens and "pieces" in refused.message and "at most 64" in refused.message
+    assert ev.edit_sentence(s, "   ").message == "Type at least one word."
+
+
+def test_the_designed_model_controls_are_refused_on_the_real_one(on_real):
+    for event, arg in ((ev.set_kind, "causal"), (ev.set_scale, False), (ev.set_temperature, 2.0)):
+        with pytest.raises(ValueError):
+            event(on_real, arg)
+    with pytest.raises(ValueError, match="layer 6 does not exist"):
+        ev.select_layer(on_real, 6)
+    with pytest.raises(ValueError, match="head 12 does not exist"):
+        ev.select_head(on_real, 12)
+
+
+def test_switching_back_keeps_the_sentence(on_real):
+    back = ev.set_model(ev.edit_sentence(on_real, "the cat sat"), "toy")
+    assert back.model == "toy" and back.tokens == ("the", "cat", "sat") and back.real is on_real.real
+    again = ev.set_model(back, "minilm")
+    assert again.model == "minilm" and again.tokens == ("[CLS]", "the", "cat", "sat", "[SEP]")
+
+
+def test_an_example_on_the_real_model_is_its_sentence(on_real):
+    s = ev.load_preset(on_real, "hot-dog")
+    assert s.model == "minilm" and s.tokens == ("[CLS]", "the", "hot", "dog", "was", "[SEP]")
+
+
+def test_a_failed_download_says_so_and_the_designed_model_stays(loaded):
+    s = ev.model_failed(ev.set_model(ev.initial_state(), "minilm"), "HTTP 404 for model/minilm-pack.bin")
+    assert s.model == "toy" and s.model_status.startswith("failed: HTTP 404")
+    assert computed_of(s).toy
+
+
+def test_links_and_exports_reopen_the_real_model_state(on_real):
+    from urllib.parse import parse_qsl
+
+    from ui import share
+    from ui.params import apply_params
+
+    s = ev.select_query(ev.select_head(ev.select_layer(ev.set_step(on_real, 3), 4), 7), 2)
+    params = dict(parse_qsl(share.real_model_query(s)))
+    assert params == {"model": "minilm", "text": SENTENCE, "layer": "4", "head": "7", "query": "2", "step": "3"}
+    again, problems = apply_params(replace(ev.initial_state(), real=on_real.real), params)
+    assert problems == [] and (again.model, again.layer, again.head, again.query, again.step) == ("minilm", 4, 7, 2, 3)
+    doc = share.real_document(s, computed_of(s))
+    assert len(doc["attention"]) == 12 and len(doc["attention"][0]) == len(s.tokens)
+    opened = share.open_document(ev.model_loaded(ev.initial_state(), on_real.real), doc)
+    assert (opened.model, opened.layer, opened.head, opened.query) == ("minilm", 4, 7, 2)
+
+
+@pytest.fixture(scope="module")
+def sharded(loaded):
+    """The model as the page gets it: the main pack, and the word-embedding shards fetched per sentence."""
+    from attention import model_pack
+
+    manifest, data, shards = model_pack.write_pack(loaded.weights)
+    return real.Loaded(model_pack.read_pack(manifest, data), loaded.vocab), shards
+
+
+def test_a_sentence_waits_for_its_embedding_rows_and_the_page_shows_the_last_one_meanwhile(sharded, loaded):
+    model, shards = sharded
+    waiting = ev.model_loaded(ev.set_model(ev.edit_sentence(ev.initial_state(), "the cat sat"), "minilm"), model)
+    assert waiting.model == "toy" and waiting.awaiting is not None  # the designed model stays until they are in
+    needed = real.missing_rows(model, waiting.awaiting.ids)
+    assert needed and computed_of(waiting).toy
+    real.add_rows(model, {s: shards[s] for s in needed})
+    shown = ev.rows_arrived(waiting)
+    assert shown.model == "minilm" and shown.awaiting is None and shown.tokens[1:4] == ("the", "cat", "sat")
+    full = real.run(loaded, shown.pieces.ids).traces[3].weights
+    np.testing.assert_allclose(computed_of(ev.select_layer(shown, 3)).trace.weights, full, atol=0.002)
+    typed = ev.edit_sentence(shown, "zebras photosynthesize quietly")
+    assert typed.awaiting is not None and typed.tokens == shown.tokens  # the last sentence stays on screen
+    assert ev.set_model(typed, "toy").awaiting is None
