@@ -178,7 +178,10 @@ class App:
             self.dispatch(*action)
 
     def _wire_events(self, dark_query):
-        on, el, dispatch = self._on, self.element, self.dispatch
+        on, el = self._on, self.element
+
+        def dispatch(*args):  # looked up at each event, so a development hook can stand in for it
+            self.dispatch(*args)
         on(el("sentence"), "input", lambda e: self._queue_edit(e.target.value, False))
         on(el("context"), "input", lambda e: self._queue_edit(e.target.value, True))
         on(el("preset"), "change", lambda e: e.target.value and dispatch(ev.load_preset, e.target.value))
@@ -239,9 +242,11 @@ class App:
         fragment = str(fragment or "")
         if "scenario=" in fragment:
             try:
-                self.dispatch(lambda s: share.open_fragment(s, fragment))
+                opened = share.open_fragment(self.state, fragment)
             except ValueError as exc:
                 self.show_error(f"This link's scenario could not be opened: {exc}")
+                return
+            self.dispatch(lambda _: opened)
 
     # -- a host page (the iframe's parent) may drive the explorer ---------------------
     def _message(self, e):

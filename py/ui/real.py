@@ -17,8 +17,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from attention import minilm, model_pack, wordpiece
+from attention import heads, minilm, model_pack, wordpiece
 from attention.ops import entropy
+from scene.numbers import number
 
 LAYERS, HEADS, D_MODEL = minilm.LAYERS, minilm.HEADS, minilm.D_MODEL
 MAX_PIECES = 64  # [CLS] + pieces + [SEP]: what the page draws legibly and computes within a frame's budget
@@ -66,15 +67,17 @@ def run(loaded, ids):  # Loaded, tuple of int -> minilm.Run (all six layers)
 
 
 @lru_cache(maxsize=16)
-def computed(loaded, ids, layer):  # Loaded, tuple of int, int -> ui.state.Computed for that layer
-    """The selected layer as the scene and the HTML read it: its trace, its input, its heads' names."""
+def computed(loaded, pieces, layer):  # Loaded, wordpiece.Encoding, int -> ui.state.Computed for that layer
+    """The selected layer as the scene and the HTML read it: its trace, its input, its heads named by what
+    they do on this sentence (measured: attention.heads.label_heads)."""
     from ui.state import Computed  # noqa: PLC0415 - ui.state imports this module
 
-    r = run(loaded, ids)
+    r = run(loaded, pieces.ids)
     trace, x = r.traces[layer], r.hidden[layer]  # the layer's attention, and its input h_l
-    names = tuple(f"layer {layer} head {h}" for h in range(HEADS))
-    explanations = ("A trained head: what it looks for was learned, not designed. Its weights on this "
-                    "sentence are what you see.",) * HEADS
+    labels = heads.label_heads(trace.weights, pieces.word_of_piece)
+    names = tuple(f"{label.label} {number(label.number, 2)}" for label in labels)
+    explanations = tuple(f"A trained head (layer {layer}, head {h}): what it looks for was learned, not "
+                         f"designed. {label.explanation}" for h, label in enumerate(labels))
     features = tuple(f"h{c}" for c in range(x.shape[1]))
     return Computed(trace, x, x, entropy(trace.weights), _plane(x), features, names, explanations, False)
 

@@ -375,7 +375,7 @@ class Computed:
 
 def computed_of(state):  # AppState -> Computed: what the page shows, from whichever model is on
     if state.model == "minilm":
-        return real.computed(state.real, state.pieces.ids, state.layer)
+        return real.computed(state.real, state.pieces, state.layer)
     return compute(state.scenario)
 
 

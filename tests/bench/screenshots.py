@@ -1,7 +1,9 @@
 """Screenshots for the README and for review: the explorer at 400, 800 and 1400 px in light and dark,
-a few stages, and the embed demo at 400 and 1200 px.
+a few stages, the real model, and the embed demo at 400 and 1200 px.
 
-    python3 build.py screenshots        # writes web/screenshots/*.png (not copied into dist/)
+    python3 build.py screenshots                  # writes web/screenshots/*.png (not copied into dist/)
+    python3 build.py screenshots --review DIR     # every page size a course uses, light and dark, both
+                                                  # models, into DIR (to look at, not for the README)
 """
 
 import shutil
@@ -30,18 +32,32 @@ SHOTS = [  # (file name, address, width, height, colour scheme)
     ("embed-demo-1200", "embed-demo.html", 1200, 1400, "light"),
     ("embed-demo-400", "embed-demo.html", 400, 1400, "light"),
 ]
+PRONOUN = "The%20animal%20didn't%20cross%20the%20street%20because%20it%20was%20too%20tired"
+REAL = f"?model=minilm&text={PRONOUN}&layer=5&head=11&query=8"
+SHOTS += [
+    ("real-softmax-1400", REAL + "&step=3", 1400, 900, "light"),
+    ("real-input-1400", REAL + "&step=0", 1400, 900, "light"),
+    ("real-embed-400-dark", REAL + "&step=3&embed=1", 400, 560, "dark"),
+]
+SIZES = [("360", 360, 640, ""), ("embed-400x560", 400, 560, "&embed=1"), ("768", 768, 900, ""),
+         ("1024", 1024, 900, ""), ("1440", 1440, 900, "")]
+REVIEW = [(f"{kind}-{size}-{scheme}", f"?step={step}{extra}" + (REAL.replace("?", "&") if kind == "real" else ""),
+           width, height, scheme)
+          for kind, step in (("designed", 3), ("real", 3), ("designed-project", 1), ("real-input", 0))
+          for size, width, height, extra in SIZES for scheme in ("light", "dark")]
 LONG = "The quick brown fox jumps over the lazy dog while the old cat sleeps by the warm fire and a small bird sings"
 
 
 def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    server = Server(build.DIST)
-    chromium = shutil.which("chromium") if len(sys.argv) < 2 else sys.argv[1]
     import os
-    chromium = os.environ.get("AE_CHROMIUM") or chromium
+    review = "--review" in sys.argv
+    out = Path(sys.argv[sys.argv.index("--review") + 1]) if review else OUT
+    out.mkdir(parents=True, exist_ok=True)
+    server = Server(build.DIST)
+    chromium = os.environ.get("AE_CHROMIUM") or shutil.which("chromium")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        for name, address, width, height, scheme in SHOTS:
+        for name, address, width, height, scheme in (REVIEW if review else SHOTS):
             page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme,
                                     service_workers="block")
             page.goto(server.url + address.rstrip("#"))
@@ -53,9 +69,12 @@ def main():
                 assert wait_ready(page) is None, f"{name}: the page failed to start"
             if name.startswith("all-beams"):
                 page.fill('[data-testid="sentence-input"]', LONG)
+            if "model=minilm" in address:  # the real model's files, then its first frame
+                page.wait_for_function("() => document.getElementById('token-count').textContent.includes('pieces')",
+                                       timeout=120_000)
             page.wait_for_timeout(1200)  # let the step transition finish
-            page.screenshot(path=str(OUT / f"{name}.png"))
-            print(f"wrote {OUT.relative_to(ROOT) / name}.png")
+            page.screenshot(path=str(out / f"{name}.png"))
+            print(f"wrote {out / name}.png")
             page.close()
         browser.close()
     server.close()

@@ -76,7 +76,7 @@ def test_nothing_of_the_model_is_downloaded_until_asked_and_switching_keeps_the_
     assert page.input_value(T("sentence-input")) == "the cat sat"
     page.select_option(T("layer-select"), "2")
     page.select_option(T("head-select"), "7")
-    assert settled(page).inner_text(T("matrix-head")).startswith("head 8")
+    assert settled(page).inner_text("#matrix-head").startswith("head 8")
     page.select_option(T("model-select"), "toy")
     expect(page.locator(T("token-count"))).to_have_text("3 / 32 tokens")
     assert page.input_value(T("sentence-input")) == "the cat sat"

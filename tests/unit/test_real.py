@@ -133,3 +133,10 @@ def test_a_sentence_waits_for_its_embedding_rows_and_the_page_shows_the_last_one
     typed = ev.edit_sentence(shown, "zebras photosynthesize quietly")
     assert typed.awaiting is not None and typed.tokens == shown.tokens  # the last sentence stays on screen
     assert ev.set_model(typed, "toy").awaiting is None
+
+
+def test_heads_are_named_by_what_they_do_on_this_sentence(on_real):
+    names = computed_of(ev.select_layer(on_real, 0)).head_names
+    assert names[2] == "previous token 1.00"  # measured on this sentence, not written down
+    explanation = computed_of(ev.select_head(ev.select_layer(on_real, 0), 2)).head_explanations[2]
+    assert "to the token just before it" in explanation
