@@ -31,7 +31,7 @@ const STAGES = { // what start-up is doing once the runtime is downloaded: [text
 };
 const DOWNLOAD_SHARE = 0.75; // of the bar, while the runtime's bytes arrive
 const received = new Map(); // file name -> bytes received so far (of its latest download)
-const downloading = new Set(); // file names whose download is under way
+const complete = new Set(); // file names whose (latest) download has finished
 let stage = null;
 let settled = false;
 
@@ -40,11 +40,14 @@ const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 function showProgress() {
   if (settled) return;
   const bytes = Math.min([...received.values()].reduce((sum, n) => sum + n, 0), expectedBytes);
-  const waitingForBytes = stage === null || (downloading.size > 0 && !['restore', 'explorer'].includes(stage));
-  const text = waitingForBytes ? 'Downloading Python and NumPy' : STAGES[stage][0];
+  // Until Python starts, the download is all there is; later stages name themselves, and say how much of
+  // the runtime is still on its way while they wait for it (not when restoring: that comes from the cache).
+  const text = stage ? STAGES[stage][0] : 'Downloading Python and NumPy';
+  const counting = bytes < expectedBytes && !['restore', 'explorer'].includes(stage);
   if (stageText.textContent !== text) stageText.textContent = text;
-  bytesText.textContent = waitingForBytes ? `: ${megabytes(bytes)} of ${megabytes(expectedBytes)} MB` : '…';
-  const fraction = Math.max(0.03, DOWNLOAD_SHARE * bytes / expectedBytes, waitingForBytes ? 0 : STAGES[stage][1]);
+  bytesText.textContent = !counting ? '…' : stage ? ` (${megabytes(bytes)} of ${megabytes(expectedBytes)} MB downloaded)`
+    : `: ${megabytes(bytes)} of ${megabytes(expectedBytes)} MB`;
+  const fraction = counting || !stage ? Math.max(0.03, DOWNLOAD_SHARE * bytes / expectedBytes) : STAGES[stage][1];
   bar.style.transform = `scaleX(${fraction})`;
   track.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
   track.setAttribute('aria-valuetext', text + bytesText.textContent);
@@ -126,7 +129,7 @@ async function checkedFetch(input, init) {
 
 function counter(name) { // a stream step that counts one file's bytes into the loading box
   received.set(name, 0);
-  downloading.add(name);
+  complete.delete(name);
   return new TransformStream({
     transform(chunk, controller) {
       received.set(name, received.get(name) + chunk.byteLength);
@@ -134,7 +137,7 @@ function counter(name) { // a stream step that counts one file's bytes into the 
       controller.enqueue(chunk);
     },
     flush() {
-      downloading.delete(name);
+      complete.add(name);
       showProgress();
       if (BEFORE_NUMPY.includes(name)) downloadWheelSoon();
     },
@@ -148,7 +151,7 @@ const wheel = { url: new URL(`./pyodide/${root.dataset.numpyWheel}`, location.hr
   integrity: root.dataset.numpyIntegrity, download: null, handedOver: false };
 
 function downloadWheelSoon() {
-  if (wheel.download || wheel.handedOver || !BEFORE_NUMPY.every((name) => received.has(name) && !downloading.has(name))) return;
+  if (wheel.download || wheel.handedOver || !BEFORE_NUMPY.every((name) => complete.has(name))) return;
   wheel.download = checkedFetch(wheel.url, { integrity: wheel.integrity });
   wheel.download.catch(() => {}); // reported by checkedFetch; Pyodide gets the same rejection when it asks
 }
