@@ -12,6 +12,13 @@
 const CACHE = 'ae-pyodide-memory';
 const IDLE_AFTER_READY_MS = 3000; // the first visit's own work (the service worker's download) goes first
 const root = document.documentElement;
+const storage = (() => { // Cache Storage, or null where this page may not have any (some sandboxed iframes)
+  try {
+    return window.caches || null;
+  } catch {
+    return null;
+  }
+})();
 const entry = new URL(`./pyodide-memory-${root.dataset.pyodideBuild}.bin`, import.meta.url).href;
 
 root.dataset.snapshot = 'none';
@@ -19,7 +26,7 @@ root.dataset.snapshot = 'none';
 // Read at once, while PyScript and the runtime download: null where there is none or storage is blocked.
 export const stored = (async () => {
   try {
-    const response = await (await caches.open(CACHE)).match(entry);
+    const response = await (await storage.open(CACHE)).match(entry);
     return response ? new Uint8Array(await response.arrayBuffer()) : null;
   } catch {
     return null;
@@ -44,7 +51,7 @@ export function forgetIfRestored() {
 
 async function forget() {
   try {
-    await (await caches.open(CACHE)).delete(entry);
+    await (await storage.open(CACHE)).delete(entry);
   } catch {
     // storage blocked: there was nothing to delete
   }
@@ -52,7 +59,7 @@ async function forget() {
 
 // After the page's first frame: unless this browser restored one, make the snapshot once the page is idle.
 export function keepWhenIdle() {
-  if (root.dataset.snapshot === 'restored' || typeof Worker !== 'function' || !window.caches) return;
+  if (root.dataset.snapshot === 'restored' || typeof Worker !== 'function' || !storage) return;
   setTimeout(() => whenIdle(make), IDLE_AFTER_READY_MS);
 }
 
