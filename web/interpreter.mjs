@@ -30,6 +30,8 @@ async function boot(packages) {
   const pyodide = await restore(settings) || await afresh(settings);
   window.aeShell.stage('numpy');
   await pyodide.loadPackage(packages, { messageCallback() {} });
+  // Imported now, while PyScript may still be loading: our code's first `import numpy` finds it ready.
+  pyodide.runPython('import numpy');
   window.aeShell.stage('explorer');
   return pyodide;
 }
