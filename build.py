@@ -18,6 +18,7 @@ against the sha256 in Pyodide's own pyodide-lock.json:
 
 import argparse
 import ast
+import base64
 import functools
 import gzip
 import hashlib
@@ -385,7 +386,7 @@ def build(numpy_wheel=None, dist=DIST):
 
     archive = app_archive(dist)
     config = {
-        "interpreter": "./pyodide/pyodide.mjs",
+        "interpreter": "./interpreter.mjs",  # Pyodide from ./pyodide/, restored from a memory snapshot when kept
         "packages": ["numpy"],
         "packages_cache": "passthrough",
         "files": {f"./{archive}": "./*"},
@@ -393,10 +394,12 @@ def build(numpy_wheel=None, dist=DIST):
     preloads = sorted(p.name for p in (dist / "pyscript").glob("*.js") if p.name.startswith(PYSCRIPT_START_CHUNKS))
     runtime_bytes = sum((dist / "pyodide" / n).stat().st_size for n in
                         ["pyodide.asm.wasm", "python_stdlib.zip", wheel.name, "pyodide.asm.js"])
-    runtime_bytes += (dist / archive).stat().st_size
     replacements = {
         "%APP_ARCHIVE%": archive,
         "%NUMPY_WHEEL%": wheel.name,
+        "%NUMPY_INTEGRITY%": "sha256-" + base64.b64encode(bytes.fromhex(numpy_wheel_pin()[1])).decode(),
+        "%PYODIDE_BUILD%": f"{PYODIDE_VERSION}-{runtime_id(dist / 'pyodide')}",
+        "%EXAMPLES%": html.escape(json.dumps(example_sentences(), separators=(",", ":")), quote=True),
         "%RUNTIME_BYTES%": str(runtime_bytes),
         "%PYSCRIPT_CONFIG%": html.escape(json.dumps(config, separators=(",", ":")), quote=True),
         "%PYSCRIPT_PRELOADS%": "\n  ".join(f'<link rel="modulepreload" href="./pyscript/{name}">' for name in preloads),
@@ -423,6 +426,28 @@ def build(numpy_wheel=None, dist=DIST):
     log(f"dist/ ready: {sum(1 for p in dist.rglob('*') if p.is_file() and p.suffix != '.gz')} files, "
         f"{total / 1e6:.1f} MB (plus .gz copies)")
     return dist
+
+
+def runtime_id(folder):
+    """A short hash of the Pyodide files in `folder`: a memory snapshot fits only the build that made it."""
+    digest = hashlib.sha256()
+    for name in PYODIDE_FILES:
+        digest.update(name.encode() + b"\0" + sha256_of(folder / name).encode())
+    return digest.hexdigest()[:16]
+
+
+def example_sentences():
+    """{preset id: [title, sentence]} from py/attention/presets.py, read without running it (it needs NumPy),
+    so the loading box can name the example a link asks for before Python starts."""
+    sys.path.insert(0, str(PY))
+    from attention.tokenizer import detokenize  # standard library only
+    sys.path.remove(str(PY))
+    examples = {}
+    for call in ast.walk(ast.parse((PY / "attention" / "presets.py").read_text())):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Preset":
+            tokens = next(k.value for k in call.args[3].keywords if k.arg == "tokens")
+            examples[call.args[0].value] = [call.args[1].value, detokenize(ast.literal_eval(tokens))]
+    return examples
 
 
 def precompress(dist):

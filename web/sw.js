@@ -7,6 +7,9 @@
 // a page that was already open (perhaps still starting, about to ask for its app archive,
 // which the new build renamed) runs the build before, whose snapshot is kept until no
 // page uses it. Workers a page starts run its snapshot too.
+//
+// Python's memory snapshot (memory-snapshot.js) is another cache, which this worker leaves alone: it
+// belongs to the Pyodide build, which outlives our builds, and is not named with PREFIX.
 
 const BUILD_ID = '%BUILD_ID%';
 const FILES = %BUILD_FILES%;

@@ -133,12 +133,13 @@ def test_the_content_security_policy_blocks_inline_script(app, expect_errors):
     assert any("Content Security Policy" in e for e in expect_errors.errors)
 
 
-SNAPSHOTS = """async () => (await caches.keys()).filter((name) => !name.endsWith('-clients'))"""
+# The service worker's snapshots of the build (not its list of clients, nor Python's memory snapshot).
+SNAPSHOTS = """async () => (await caches.keys()).filter((name) => /^attention-explorer-(?!clients$)/.test(name))"""
 
 SNAPSHOT_STORED = """async (other) => {  // the newest snapshot, once it is complete, in use, and not `other`
     await navigator.serviceWorker.ready;
     for (const deadline = Date.now() + 60000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-        const names = (await caches.keys()).filter((name) => !name.endsWith('-clients'));
+        const names = (await caches.keys()).filter((name) => /^attention-explorer-(?!clients$)/.test(name));
         const newest = names[names.length - 1], registration = await navigator.serviceWorker.getRegistration();
         if (!newest || newest === other || !navigator.serviceWorker.controller) continue;
         if (registration.installing || registration.waiting) continue;  // a new build is not active yet
