@@ -82,6 +82,31 @@ def computed(loaded, pieces, layer):  # Loaded, wordpiece.Encoding, int -> ui.st
     return Computed(trace, x, x, entropy(trace.weights), _plane(x), features, names, explanations, False)
 
 
+@lru_cache(maxsize=8)
+def designed_matches(loaded, pieces, text, top=2):  # -> ((designed head name, ((layer, head, overlap), ...)), ...)
+    """Which real heads do what each designed head does, on this sentence: the designed model's weights on its
+    words against the real model's word-level rows (pieces summed as keys, averaged as queries), every layer.
+    () when the designed model cannot take the sentence (more than 32 words)."""
+    from attention import model  # noqa: PLC0415 - the designed model, only for this comparison
+    from attention.scenario import Scenario  # noqa: PLC0415
+    from attention.tokenizer import MAX_TOKENS, tokenize  # noqa: PLC0415
+    from ui.state import compute  # noqa: PLC0415 - ui.state imports this module
+
+    tokens = tuple(tokenize(text))
+    if not 0 < len(tokens) <= MAX_TOKENS:
+        return ()
+    try:
+        token_of_piece = heads.tokens_of_pieces(pieces.word_of_piece, heads.align_words(tokens, pieces.words))
+    except ValueError:
+        return ()
+    designed = compute(Scenario(tokens=tokens)).trace.weights  # [4, w, w]
+    rows = np.stack([heads.word_rows(t.weights, token_of_piece, n_words=len(tokens))
+                     for t in run(loaded, pieces.ids).traces])  # [layers, heads, w, w]
+    ranked = heads.match_designed(rows, designed, queries=heads.covered(token_of_piece, len(tokens)))
+    return tuple((info.name, tuple((m.layer, m.head, m.similarity) for m in matches[:top]))
+                 for info, matches in zip(model.HEAD_INFO, ranked))
+
+
 def _plane(x):  # [n, d_model] -> [n, 2]
     """The inputs' two main directions (principal components), for the Input stage's map."""
     centred = x.astype(np.float64) - x.mean(axis=0)

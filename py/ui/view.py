@@ -25,6 +25,7 @@ from attention.lexicon import guessed_words
 from attention.presets import PRESETS, get_preset
 from attention.scenario import STEPS
 from attention.tokenizer import MAX_TOKENS, tokenize
+from scene.numbers import number
 from scene.stages import STAGES, Stage, knobs_of
 from ui import export, panels, real, share
 from ui.state import AppState
@@ -68,6 +69,9 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
         "open-full.href": full_page_href(state),
     }
     view.update({f"kind-{kind}.checked": state.kind == kind for kind in KINDS})
+    view["designed-match.list"] = (match_lines(state.real, state.pieces, state.text) if state.model == "minilm"
+                                   else ())
+    view["designed-match-box.hidden"] = not view["designed-match.list"]
     view.update(model_part(state.model, state.layer, state.model_status if state.awaiting is None else
                            "Fetching the sentence's word embeddings…"))
     view.update(stage_part(state.step, knobs_of(state)))
@@ -80,6 +84,13 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
     view["live.text"] = narration
     view["canvas.@aria-label"] = f"Attention visualisation. {narration}"
     return view
+
+
+@lru_cache(maxsize=8)
+def match_lines(loaded, pieces, text):  # -> one line per designed head: the real heads most like it here
+    return tuple(f"{name}: " + ", ".join(f"layer {layer} head {head} ({number(overlap, 2)} shared)"
+                                          for layer, head, overlap in matches)
+                 for name, matches in real.designed_matches(loaded, pieces, text))
 
 
 @lru_cache(maxsize=16)

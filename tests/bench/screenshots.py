@@ -33,7 +33,7 @@ SHOTS = [  # (file name, address, width, height, colour scheme)
     ("embed-demo-400", "embed-demo.html", 400, 1400, "light"),
 ]
 PRONOUN = "The%20animal%20didn't%20cross%20the%20street%20because%20it%20was%20too%20tired"
-REAL = f"?model=minilm&text={PRONOUN}&layer=5&head=11&query=8"
+REAL = f"?model=minilm&text={PRONOUN}&layer=5&head=11&query=11"
 SHOTS += [
     ("real-softmax-1400", REAL + "&step=3", 1400, 900, "light"),
     ("real-input-1400", REAL + "&step=0", 1400, 900, "light"),
@@ -41,7 +41,7 @@ SHOTS += [
 ]
 SIZES = [("360", 360, 640, ""), ("embed-400x560", 400, 560, "&embed=1"), ("768", 768, 900, ""),
          ("1024", 1024, 900, ""), ("1440", 1440, 900, "")]
-REVIEW = [(f"{kind}-{size}-{scheme}", f"?step={step}{extra}" + (REAL.replace("?", "&") if kind == "real" else ""),
+REVIEW = [(f"{kind}-{size}-{scheme}", f"?step={step}{extra}" + (REAL.replace("?", "&") if kind.startswith("real") else ""),
            width, height, scheme)
           for kind, step in (("designed", 3), ("real", 3), ("designed-project", 1), ("real-input", 0))
           for size, width, height, extra in SIZES for scheme in ("light", "dark")]

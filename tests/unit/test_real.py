@@ -140,3 +140,14 @@ def test_heads_are_named_by_what_they_do_on_this_sentence(on_real):
     assert names[2] == "previous token 1.00"  # measured on this sentence, not written down
     explanation = computed_of(ev.select_head(ev.select_layer(on_real, 0), 2)).head_explanations[2]
     assert "to the token just before it" in explanation
+
+
+def test_designed_beside_real_names_the_real_heads_most_like_each_designed_head(on_real):
+    matches = dict(real.designed_matches(on_real.real, on_real.pieces, on_real.text))
+    assert list(matches) == ["positional", "syntactic", "semantic", "coreference"]
+    layer, head, overlap = matches["positional"][0]
+    assert (layer, head) == (0, 2) and 0.5 < overlap <= 1  # the previous-token head, measured
+    lines = view.page_view(on_real, computed_of(on_real))["designed-match.list"]
+    assert lines[0].startswith("positional: layer 0 head 2 (")
+    too_long = ev.edit_sentence(on_real, " ".join(["word"] * 40))  # 42 pieces: fine for the real model...
+    assert real.designed_matches(too_long.real, too_long.pieces, too_long.text) == ()  # ...not the designed one
