@@ -409,6 +409,7 @@ def build(numpy_wheel=None, dist=DIST):
             (dist / source.name).write_text(text)
         else:
             shutil.copyfile(source, dist / source.name)
+    (dist / "display-ops.js").write_text(display_ops_module())
     write_service_worker(dist)
     write_model(dist)  # after the service worker's list: the model is fetched on first use, not precached
     precompress(dist)

@@ -21,6 +21,7 @@ from attention.ops import entropy
 from attention.presets import get_preset
 from attention.scenario import MAX_TOKEN_CHARS, STEPS, Scenario, heads_of, parse_scenario, resolve
 from attention.tokenizer import MAX_TOKENS, TooManyTokens, check_length, detokenize, tokenize
+from ui.predict_state import Predict
 
 KINDS = ("self", "causal", "cross")
 TEMPERATURE_RANGE = (0.1, 10.0)  # the slider's range (logarithmic); scenarios may hold 0.01-100
@@ -43,6 +44,7 @@ class AppState:
     system_dark: bool = False  # the system's colour preference (prefers-color-scheme), for theme None
     large: bool = False  # large text, for projectors
     status: str = ""  # the last share / export / import outcome, shown by the toolbar
+    predict: Predict = Predict()  # predict mode: its question, the guess, the score (ui.predict's events)
 
     @property
     def dark(self):  # the theme the page shows
@@ -86,7 +88,7 @@ def initial_state(preset_id="hot-dog"):
 
 # -- events -------------------------------------------------------------------
 
-VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large")  # how the learner looks, kept across examples
+VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large", "predict")  # kept across examples
 
 
 def _keep_view(new, old):  # AppState, AppState | None -> new with old's view
