@@ -176,3 +176,43 @@ def test_the_score_by_hand_field_and_the_slider():
     moved = pr.set_guess(slider, "40")
     assert page_view(moved, compute(moved.scenario))["predict-percent-value.text"] == "40%"
     assert np.isclose(pr.parse_number("40"), 40.0)
+
+
+# -- the canvas ------------------------------------------------------------------------
+
+SIZES = ((1000, 560), (400, 420))  # the full page's canvas, and the compact embed's
+
+
+def canvas_texts(state, size):
+    from test_canvas_numbers import drawn_texts, frame
+    scene, commands = frame(pr.drawn(state), size)
+    return scene, [text for text, _, _ in drawn_texts(commands)]
+
+
+@pytest.mark.parametrize("preset,step", [(p, s) for p, s in CASES if s >= 2])
+def test_the_canvas_draws_no_number_of_the_answer_and_no_beam_before_the_reveal(preset, step):
+    base = ev.set_step(ev.initial_state(preset), step)
+    for kind in pr.offered(base, compute(base.scenario)):
+        state = asked(base, kind)
+        secret = answer_numbers(state)
+        for size in SIZES:
+            scene, texts = canvas_texts(state, size)
+            found = {n for text in texts for n in numbers_in(text) | {text}} & secret
+            assert found == set(), f"{kind} at step {step}, {size}: {found} drawn before the reveal"
+            assert scene.beam_paths is None and not any(type(s).__name__ == "Beams" for s in scene.shapes())
+            if kind == "which head":
+                names = set(compute(state.scenario).head_names)
+                assert not any(name in text for text in texts for name in names), texts
+        revealed = ev.replace(state, predict=ev.replace(state.predict, guess="0", revealed=True))
+        scene, _ = canvas_texts(revealed, SIZES[0])
+        assert any(type(s).__name__ == "Beams" for s in scene.shapes()), "the reveal draws the beams"
+
+
+def test_the_score_by_hand_cell_is_outlined_on_the_canvas():
+    state = asked(ev.set_step(ev.initial_state("cat"), 2), "score by hand", variant=1)
+    scene, _ = canvas_texts(state, SIZES[0])
+    i, j = state.predict.question.cell
+    x, y, w, h = scene.grid.cell(i, j)
+    outlines = [s for s in scene.shapes() if type(s).__name__ == "Rect" and s.fill is None
+                and abs(s.x - (x - 2)) < 1e-6 and abs(s.y - (y - 2)) < 1e-6]
+    assert outlines, "the asked cell is outlined"
