@@ -1,5 +1,5 @@
 """Screenshots for the README and for review: the explorer at 400, 800 and 1400 px in light and dark,
-a few stages, and the embed demo at 400 and 1200 px.
+a few stages, the embed demo at 400 and 1200 px, and predict mode (a question, a reveal, the compact embed).
 
     python3 build.py screenshots        # writes web/screenshots/*.png (not copied into dist/)
 """
@@ -29,7 +29,11 @@ SHOTS = [  # (file name, address, width, height, colour scheme)
      "?beams=all&step=4#", 1400, 900, "light"),
     ("embed-demo-1200", "embed-demo.html", 1200, 1400, "light"),
     ("embed-demo-400", "embed-demo.html", 400, 1400, "light"),
+    ("predict-question-1400", "?preset=pronoun&step=3&mode=predict", 1400, 1100, "light"),
+    ("predict-reveal-1400", "?preset=pronoun&step=3&mode=predict", 1400, 1100, "light"),
+    ("predict-embed-400", "?embed=1&preset=pronoun&step=3&mode=predict", 400, 560, "light"),
 ]
+REVEALED = ("predict-reveal-1400",)  # shots taken after answering the question (with 'street': a wrong guess)
 LONG = "The quick brown fox jumps over the lazy dog while the old cat sleeps by the warm fire and a small bird sings"
 
 
@@ -53,6 +57,9 @@ def main():
                 assert wait_ready(page) is None, f"{name}: the page failed to start"
             if name.startswith("all-beams"):
                 page.fill('[data-testid="sentence-input"]', LONG)
+            if name in REVEALED:
+                page.select_option('[data-testid="predict-choice"]', "5")
+                page.click('[data-testid="predict-reveal"]')
             page.wait_for_timeout(1200)  # let the step transition finish
             page.screenshot(path=str(OUT / f"{name}.png"))
             print(f"wrote {OUT.relative_to(ROOT) / name}.png")

@@ -222,7 +222,7 @@ def test_the_lessons_predict_links_open_the_states_they_name(page, server):
         expect(page.locator(T("predict-toggle"))).to_have_attribute("aria-pressed", "true")
         expect(page.locator(T("stage-title"))).to_have_text(f"{state.step + 1}. " + _stage_title(state.step))
         assert page.input_value(T("query-select")) == str(state.query)
-        assert f"'{state.tokens[state.query]}'" in text, f"the link names its query: {text}"
+        assert f"“{state.tokens[state.query]}”" in text, f"the link names its query: {text}"
         assert _stage_title(state.step) in text, f"the link names its stage: {text}"
         expect(page.locator(T("predict-question"))).to_have_text(state.predict.question.text)
         page.goto(server.url + "lesson.html")
