@@ -25,7 +25,7 @@ from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
 from scene.timeline import StepAnimation
-from ui import export, host, inputs, real, share
+from ui import export, host, inputs, predict, real, share
 from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
@@ -66,6 +66,7 @@ class App:
         given = {str(k): str(params.get(k)) for k in getattr(js.Array, "from")(params.keys())}
         now, self.after_load = split_params(self.state, given)
         self.state, problems = apply_params(self.state, now)
+        self.state = predict.settle(self.state)
         if problems:
             self.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
         self._open_fragment(js.location.hash)
@@ -111,7 +112,7 @@ class App:
                     and self._drawn[1:] == picture[1:]:
                 return False  # Play holding a stage: the same picture as the last frame
             self._drawn = picture
-            self.scene = layout(computed_of(self.state), self.state, p.width, p.height, view, pal)
+            self.scene = layout(computed_of(self.state), predict.drawn(self.state), p.width, p.height, view, pal)
             draw_scene(p, self.scene)
         finally:
             self._in_frame = False
@@ -141,7 +142,7 @@ class App:
         The canvas shows a change first; the DOM catches up right after that frame (a 32 x 32 table
         and a typeset formula cost more than the frame itself)."""
         try:
-            new = event(self.state, *args)
+            new = predict.settle(event(self.state, *args))
         except ValueError as exc:
             self.show_error(str(exc))
             return
@@ -191,7 +192,7 @@ class App:
         on(el("model"), "change", lambda e: dispatch(ev.set_model, str(e.target.value)))
         on(el("model-retry"), "click", lambda e: dispatch(ev.set_model, "minilm"))
         on(el("beams"), "change", lambda e: dispatch(ev.set_beams, e.target.value))
-        on(el("scale"), "change", lambda e: dispatch(ev.set_scale, bool(e.target.checked)))
+        on(el("scale"), "change", lambda e: self._flip("scale", ev.set_scale, bool(e.target.checked)))
         on(el("overlay"), "change", lambda e: dispatch(ev.set_overlay, bool(e.target.checked)))
         on(el("temperature"), "input", lambda e: dispatch(ev.set_temperature, 10 ** float(e.target.value)))
         on(el("step"), "input", lambda e: dispatch(ev.set_step, int(e.target.value)))
@@ -200,7 +201,14 @@ class App:
         on(el("play"), "click", lambda e: self._act("play"))
         on(el("close-arithmetic"), "click", lambda e: dispatch(ev.close_cell))
         for radio in self.doc.querySelectorAll('input[name="kind"]'):
-            on(radio, "change", lambda e: dispatch(ev.set_kind, e.target.value))
+            on(radio, "change", lambda e: self._flip(str(e.target.value), ev.set_kind, str(e.target.value)))
+        on(el("predict-toggle"), "click", lambda e: dispatch(predict.set_mode, not self.state.predict.on))
+        on(el("predict-choice"), "change", lambda e: dispatch(predict.set_guess, str(e.target.value)))
+        on(el("predict-percent"), "input", lambda e: dispatch(predict.set_guess, str(e.target.value)))
+        on(el("predict-number"), "input", lambda e: dispatch(predict.set_guess, str(e.target.value)))
+        on(el("predict-reveal"), "click", lambda e: dispatch(predict.reveal_answer))
+        on(el("predict-next"), "click", lambda e: dispatch(predict.next_question))
+        on(el("predict-reset"), "click", lambda e: dispatch(predict.reset))
         on(self.doc.querySelector('[data-action="dismiss"]'), "click", lambda e: self.hide_error())
         on(js.window, "hashchange", lambda e: self._open_fragment(js.location.hash))
         on(self.doc, "keydown", self._key)
@@ -224,6 +232,12 @@ class App:
         on(el("help-button"), "click", lambda e: el("help").showModal())
         on(el("copy-code"), "click", lambda e: self._clipboard(el("numpy-code").textContent, "Code copied."))
         on(js.window, "message", self._message)
+
+    def _flip(self, switch, event, *args):
+        """A switch flipped: in predict mode it may become a "what if" first, so its control is written again."""
+        self.dispatch(predict.flip, switch, event, *args)
+        for key in ("scale.checked", *(f"kind-{kind}.checked" for kind in ev.KINDS)):
+            self._shown.pop(key, None)
 
     def _queue_edit(self, text, is_context):
         self.pending_edit = (str(text), is_context)

@@ -31,7 +31,7 @@ import numpy as np
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
 from scene.colors import head_color, head_dash, rgba
 from scene.numbers import number, percent
-from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_panel
+from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_panel, veil
 from scene.shapes import (Beams, Box, Grid, Layer, Lines, Rect, Texts, cells_by_colour, first_fitting, fit_all,
                           outline_rect, text_w, texts_at)
 from scene.stages import STAGES, Stage, canvas_formula, knobs_of
@@ -125,7 +125,7 @@ def layout(computed, state, width, height, view, palette):  # -> Scene
 
 def _beam_paths(computed, state, chips, view):  # -> ([m, 8], [m]) | None
     """The focused query's beam curves and their keys, for hovering and clicking a beam."""
-    if _shown(view) < 2:
+    if _shown(view) < 2 or veil(state):
         return None
     qi, kj, focus = _beam_pairs(state, computed.trace.allowed)
     return _beam_geometry(chips, qi[focus], kj[focus]), kj[focus]
@@ -273,6 +273,8 @@ def _beam_layer(computed, state, box, chips, view, pal):  # -> list of shapes
     over the new one's: the same picture at both ends, and two bitmaps to stamp per frame
     rather than thousands of curves to stroke.
     """
+    if veil(state):
+        return []  # predict mode: no beams until the reveal
     a, b = _beam_look(view.from_step), _beam_look(view.to_step)
     if a != b and _beam_count(computed, state) < CROSS_FADE_BEAMS:
         return _beams(computed, state, chips, view, pal)
@@ -429,6 +431,8 @@ def _chip_texts(rects, labels, size, color, bold=False):  # [n, 4], [n] -> Texts
 def _key_labels(computed, state, chips, stage, pal):  # -> list of shapes
     """Stage 2: each allowed key's scaled score by its chip, where there is room; 3-4: the hovered key's weight."""
     trace, s = computed.trace, state.scenario
+    if veil(state):
+        return []
     if stage == 2:
         keys = np.flatnonzero(trace.allowed[s.query])
         strings = [number(v, 2) for v in trace.scaled[s.head, s.query, keys].tolist()]
@@ -493,7 +497,7 @@ def _token_headers(state, box, chips, pal):  # -> list of shapes
 def _legend(computed, state, box, stage, pal):  # -> list of shapes
     """How to read the beams, at the bottom right; with the overlay, a dashed sample per head."""
     y = box.y + box.h - line_h(pal) / 2
-    if stage < 2:
+    if stage < 2 or veil(state):
         return []
     texts = (("grey lines: every allowed key is compared", "comparing keys") if stage == 2
              else ("beam width and opacity = attention weight", "width & opacity = weight"))
@@ -533,7 +537,7 @@ def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Pan
     bounds = box.inset(-BLEED)
     items += (_fade(panel_items(old, 1.0, bounds, pal), 1 - t, -direction * SLIDE * t)
               + _fade(panel_items(new, t, bounds, pal), t, direction * SLIDE * (1 - t)))
-    if {a, b} == {3, 4}:
+    if {a, b} == {3, 4} and veil(state) != "weights":
         items += row_to_bars(computed, state, old if a == 3 else new, new if b == 4 else old,
                               t if b == 4 else 1 - t, pal)
     return items, new
@@ -551,6 +555,8 @@ def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
     right = box.x + box.w - 12
     name, numbered = computed.head_names[s.head], f"head {s.head + 1}"
     candidates = (f"{numbered}: {name}", name) if name != numbered else (name,)
+    if veil(state) == "name":
+        candidates = ("which head?",)
     room = min(right - title_end - 16 - 30, box.w * 0.4)  # 30: the colour sample before the name
     head = next((c for c in candidates if text_w(c, pal.small) <= room), None)
     items = texts_at([(title, x, y)], pal.title, rgba(pal.ink), bold=True)
@@ -562,7 +568,8 @@ def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
     if text_w(formula, pal.text) <= right - head_w - 30 - 16 - (title_end + 16):
         items += texts_at([(formula, title_end + 16, y)], pal.text, rgba(pal.muted))
     dash = head_dash(pal, s.head) if state.overlay else (0, 0)
-    return (items + [Lines(swatch, rgba(head_color(pal, s.head)), 4.0, dash)]
+    color = pal.muted if veil(state) == "name" else head_color(pal, s.head)  # a colour would name the head
+    return (items + [Lines(swatch, rgba(color), 4.0, dash)]
             + texts_at([(head, right, y)], pal.small, rgba(pal.ink), RIGHT))
 
 

@@ -23,6 +23,7 @@ from scene.shapes import (Box, Dots, Grid, Layer, Lines, Rect, Texts, arrow_line
 
 GAP = 14  # px between the parts of a panel (and between the two views)
 MAX_CELL_W, MAX_CELL_H = 72, 44
+HIDDEN_CAPTION = "predict first: the numbers show after your answer"
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,11 +46,19 @@ _PANELS = OrderedDict()  # memo: a panel's inputs -> (computed, shapes), least r
 MAX_PANELS = 64  # every stage's panel and parts for a few states: stepping back and forth rebuilds nothing
 
 
+def veil(state):  # -> None (all shown) | "weights" | "name"
+    """What predict mode hides until the reveal: the weights (and the scores) or, for "which head", the head's name."""
+    p = state.predict
+    if not p.hidden:
+        return None
+    return "name" if p.question.kind == "which head" else "weights"
+
+
 def remembered(kind, computed, state, box, pal, build, *extra):  # -> build(), or what it returned last time
     """Panels (and parts of panels) depend on these inputs only; while they stay, the shapes stay."""
     s = state.scenario
     key = (kind, id(computed), state.tokens, state.key_tokens, s.query, s.head, state.cell, state.hover,
-           state.overlay, state.beams, projectable(computed, state), box, pal, *extra)
+           state.overlay, state.beams, projectable(computed, state), veil(state), box, pal, *extra)
     hit = _PANELS.get(key)
     if hit is not None and hit[0] is computed:
         _PANELS.move_to_end(key)
@@ -440,6 +449,16 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
     score_colors[~allowed] = weight_colors[~allowed] = rgba(pal.background, 0.0)
     caption = (f"row '{state.tokens[s.query]}': entropy {number(computed.entropy[s.head, s.query], 2)} bits"
                if mix >= 0.5 else _scores_caption(trace, allowed))
+    hidden = veil(state)
+    if hidden is not None:
+        multiples = []  # every head's name
+    if hidden == "weights":  # greyed cells, no numbers: predict mode before the reveal
+        score_colors[allowed] = weight_colors[allowed] = rgba(pal.grid)
+        return MatrixParts(
+            grid, None, under, [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))],
+            [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))], _separators(grid, pal), [], [],
+            _grid_marks(grid, state, pal) + _caption(fit_text(HIDDEN_CAPTION, pal.text, cap.w), cap.x,
+                                                     cap.y + cap.h / 2, pal))
     return MatrixParts(
         grid, head_rects, under,
         [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))], [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))],
@@ -503,8 +522,10 @@ def _grid_marks(grid, state, pal):  # -> outlines: the query's row, the open cel
     items = [outline_rect((x - 1, y - 1, grid.cw * grid.n_cols + 1, h + 1), rgba(pal.accent), 2.0)]
     if state.hover and state.hover[0] == "cell" and state.hover[1] < grid.n_rows and state.hover[2] < grid.n_cols:
         items.append(outline_rect(grid.cell(*state.hover[1:]), rgba(pal.hover), 1.5))
-    if state.cell is not None and state.cell[0] < grid.n_rows and state.cell[1] < grid.n_cols:
-        cx, cy, cw, ch = grid.cell(*state.cell)
+    asked = state.predict.question.cell if veil(state) else None  # "score by hand": the cell to compute
+    cell = asked or state.cell
+    if cell is not None and cell[0] < grid.n_rows and cell[1] < grid.n_cols:
+        cx, cy, cw, ch = grid.cell(*cell)
         items.append(outline_rect((cx - 2, cy - 2, cw + 3, ch + 3), rgba(pal.ink), 2.5, 4.0))
     return items
 
@@ -513,6 +534,8 @@ def _grid_marks(grid, state, pal):  # -> outlines: the query's row, the open cel
 
 def _sum_panel(computed, state, box, pal):  # -> Panel
     """The query's weight per key as bars, a_ij v_j as small glyphs, the head output; the scatter arrow."""
+    if veil(state) == "weights":
+        return _hidden_sum_panel(state, box, pal)
     trace, s = computed.trace, state.scenario
     has_map = projectable(computed, state)
     main, scatter_box = _split_for_scatter(box, 0.62) if has_map else (box, None)
@@ -537,7 +560,8 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
                      pal.small, rgba(pal.muted), bold=True)
     items.append(cells_by_colour(np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, np.full(n_k, bar_w),
                                          np.full(n_k, pitch * 0.64)]), rgba(pal.background), 3))
-    items.append(cells_by_colour(bars, rgba(head_color(pal, s.head)), 3))
+    bar_color = pal.muted if veil(state) == "name" else head_color(pal, s.head)  # "which head": no telltale colour
+    items.append(cells_by_colour(bars, rgba(bar_color), 3))
     items += _bar_labels(state.key_tokens, weights, top, pitch, main.x + label_w - 6, label_w - 8,
                          bar_x + bar_w + 4, pal)
     limit = _limit(terms, out)
@@ -551,6 +575,25 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
     shapes, arrow = _scatter(scatter_box, computed.xy, state.tokens, s.query, end, pal,
                              ("x + attention output (all heads)", "x + attention output", "x + output"))
     return Panel(items + shapes, bars=bars, arrow=arrow)
+
+
+def _hidden_sum_panel(state, box, pal):  # -> Panel: the keys with empty grey tracks, before the reveal
+    """Predict mode before the reveal: every key's row is there, its bar, share, a_ij v_j and the output are not."""
+    header, rows_box = box.top(line_h(pal))
+    label_w = min(max(text_w(t, pal.small, True) for t in state.key_tokens) + 14, box.w * 0.22)
+    n_k = len(state.key_tokens)
+    pitch = min((rows_box.h - line_h(pal) - 8) / n_k, 30.0)
+    top = rows_box.y + np.arange(n_k) * pitch
+    x, w = box.x + label_w, box.w - label_w
+    tracks = np.column_stack([np.full(n_k, x), top + pitch * 0.18, np.full(n_k, w), np.full(n_k, pitch * 0.64)])
+    step = max(1, math.ceil((pal.small + 1) / pitch))
+    labels = [(fit_text(state.key_tokens[j], pal.small, label_w - 8), x - 6, top[j] + pitch / 2)
+              for j in range(0, n_k, step)]
+    items = texts_at([(first_fitting(("weight a_ij and a_ij · v_j", "a_ij"), pal.small * 1.06, w), x,
+                       header.y + header.h / 2)], pal.small, rgba(pal.muted), bold=True)
+    items += [cells_by_colour(tracks, rgba(pal.grid), 3)] + texts_at(labels, pal.small, rgba(pal.ink), RIGHT)
+    y = rows_box.y + n_k * pitch + 8 + line_h(pal) / 2
+    return Panel(items + _caption(fit_text(HIDDEN_CAPTION, pal.text, box.w), box.x, y, pal))
 
 
 def _multihead_strip(computed, state, box, pal):  # -> shapes (none when one head or no room)

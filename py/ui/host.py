@@ -6,6 +6,7 @@
                       {type: "attention-explorer:step-changed", step}
                       {type: "attention-explorer:query-changed", query, token}
                       {type: "attention-explorer:error", problems: [...]}   (a message it could not apply)
+                      {type: "attention-explorer:answered", kind, correct, score}  (a predict-mode reveal)
 
 `type` is the envelope; the attention type travels as `attention`. Fields are applied
 like the address's parameters (what is computed first, then the selection). A host's
@@ -14,7 +15,7 @@ mistakes go back to the host, never as a banner over the learner's page.
 
 import json
 
-from ui import share
+from ui import predict, share
 from ui.params import PARAMS, apply_params
 
 PREFIX = "attention-explorer:"
@@ -56,4 +57,6 @@ def changes(old, new):  # AppState, AppState -> [message]: what the host hears a
         out.append(message("step-changed", step=new.step))
     if new.query != old.query or new.tokens != old.tokens:
         out.append(message("query-changed", query=new.query, token=new.tokens[new.query]))
+    if new.predict.answered > old.predict.answered:
+        out.append(predict.answered_report(new.predict))
     return out

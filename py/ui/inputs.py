@@ -6,6 +6,7 @@ and asks these functions what it means; an answer is `(event, *args)` for
 """
 
 from attention.scenario import STEPS
+from ui import predict
 from ui import state as ev
 
 SWIPE_PX = 50  # a horizontal touch drag longer than this changes the step
@@ -31,10 +32,15 @@ def key_action(state, key, focus_tag, in_explorer, modified=False):  # -> (event
 
 
 def press_action(state, hit):  # AppState, scene hit | None -> (event, *args) | None
-    """A click or tap on the canvas: a query chip selects it, a key chip or a cell opens its arithmetic."""
+    """A click or tap on the canvas: a query chip selects it, a key chip or a cell opens its arithmetic.
+
+    While a predict question about the keys is open, a key chip (or its beam) answers it instead."""
     if hit is None:
         return None
     kind, *where = hit
+    q = state.predict.question
+    if kind == "key" and state.predict.hidden and q.keys:
+        return (predict.click_key, where[0])
     if kind == "query":
         return (ev.select_query, where[0])
     if kind == "key":

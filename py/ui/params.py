@@ -1,6 +1,6 @@
 """Start-up parameters from the page's address, and the fields of a host page's message.
 
-    index.html?embed=1&preset=hot-dog&step=3&query=2&head=2&attention=causal&theme=dark
+    index.html?embed=1&preset=hot-dog&step=3&query=2&head=2&attention=causal&theme=dark&mode=predict
 
 `apply_params` turns them into events on the state. A bad value is skipped and
 named in the returned problems, so a typo in a course page's link still opens
@@ -10,6 +10,7 @@ social sites add their own (`utm_source`, `fbclid`, ...).
 """
 
 from attention.presets import PRESETS
+from ui import predict
 from ui import state as ev
 
 PARAMS = {
@@ -29,6 +30,8 @@ PARAMS = {
     "step": "0 Input, 1 Project, 2 Scores, 3 Softmax, 4 Weighted sum",
     "theme": "light or dark",
     "large": "1 = large text for projectors",
+    "mode": "predict = open in predict mode (the page asks before it shows); explore = without it",
+    "lock": "1 = predict mode stays on (its toggle is disabled), for a teacher's sequence",
 }
 
 
@@ -65,6 +68,12 @@ def _heads(text):  # "all" | "one" -> overlay on or off
     return text == "all"
 
 
+def _mode(text):  # "predict" | "explore" -> predict mode on or off
+    if text not in ("predict", "explore"):
+        raise ValueError("use predict or explore")
+    return text == "predict"
+
+
 def _typed(state, text):
     """The sentence as if typed; a refused one is a problem, not a silent default."""
     new = ev.edit_sentence(state, text)
@@ -90,6 +99,8 @@ STEPS = (
     ("heads", ev.set_overlay, _heads),
     ("theme", ev.set_theme, str),
     ("large", ev.set_large, _flag),
+    ("mode", predict.set_mode, _mode),
+    ("lock", predict.lock_mode, _flag),
 )
 
 

@@ -19,7 +19,7 @@ The kinds, in plain words:
 - "which head": one head's weight matrix; which designed head made it (the toy model only).
 - "blend": which key's a_ij v_j is largest, i.e. contributes most to the query's output.
 """
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,7 +27,8 @@ from attention.explain import cell_arithmetic, output_terms
 from scene.numbers import knob, number, parse, percent, vector
 from scene.stages import Stage
 from ui.panels import dot_terms, scaling_line
-from ui.state import compute, set_kind, set_scale, set_temperature
+from ui.predict_state import HIDDEN_TEXT, Predict, Question
+from ui.state import computed_of, set_kind, set_scale, set_temperature
 
 KINDS = ("where", "how much", "what if", "score by hand", "which head", "blend")
 FIRST = {Stage.INPUT: "where", Stage.PROJECT: "where", Stage.SCORES: "score by hand", Stage.SOFTMAX: "where",
@@ -39,7 +40,6 @@ HAND_TOLERANCE = 0.5 * 10.0 ** -HAND_PLACES  # half a unit of the last decimal s
 TEMPERATURE_FACTOR = 2.0  # a "what if" moves the temperature up or down by this factor
 ENTROPY_PLACES = 2  # entropy is shown, and compared, to this many decimals (as the entropy readout)
 SWITCHES = ("scale", "hotter", "colder", "causal")
-HIDDEN_TEXT = "hidden until you answer"
 ANSWERED = "attention-explorer:answered"  # the host page message's type
 _SLIDER = (0.0, 100.0, 1.0)  # "how much": low, high, step of the slider, in percent
 SHARPNESS = (("sharper", "sharper: more weight on fewer keys"),
@@ -48,45 +48,9 @@ SHARPNESS = (("sharper", "sharper: more weight on fewer keys"),
 _ROUNDING = 1e-9  # float slack when a guess is exactly at the edge of its tolerance
 
 
-@dataclass(frozen=True)
-class Question:
-    """One question about the state it was made from; everything after `number` is the hidden answer."""
-
-    kind: str  # one of KINDS
-    text: str  # what is asked, in plain words; never the answer
-    basis: tuple  # (scenario, query, head, step) it was made from: the question is stale once they change
-    query: int  # the query token asked about
-    head: int  # the head asked about; for "which head", the head whose pattern is shown
-    step: int  # the stage it was asked at
-    cell: tuple | None = None  # "score by hand": (query, key) of the highlighted score
-    switch: str | None = None  # "what if": one of SWITCHES, applied by `switched` at the reveal
-    choices: tuple = ()  # ((value, label), ...) for the <select>; () when the answer is a number
-    keys: bool = False  # the choices are the key tokens (value str(j)), so a click on key j chooses it
-    number: tuple | None = None  # (low, high, step) of the slider or number field; None with choices
-    right: frozenset = frozenset()  # the choice values that count as right
-    targets: tuple = ()  # the numbers that count as right, each within `tolerance`
-    tolerance: float = 0.0
-    reason: str = ""  # the explanation: what the numbers are, and why
-    notes: tuple = ()  # ((value, "you chose 'street', which got 11.0%"), ...) for each choice
-
-
-@dataclass(frozen=True)
-class Predict:
-    """The mode's state: on or off, the question, the learner's guess, and the score this visit."""
-
-    on: bool = False
-    locked: bool = False  # a teacher's lock=1: the mode cannot be turned off
-    question: Question | None = None  # None: nothing asked yet, or nothing to ask at this state
-    guess: str | None = None  # a choice's value, or a number as typed; None until there is a valid one
-    revealed: bool = False
-    right: int = 0  # questions answered right this visit
-    answered: int = 0  # questions answered this visit
-    asked: int = 0  # questions asked: varies which cell, switch or head the next question picks
-
-
 def recompute(state):  # AppState -> Computed
-    """The toy engine's Computed for a state; a real model passes its own function instead."""
-    return compute(state.scenario)
+    """What the page shows for a state, from whichever model is on (the real one: the selected layer)."""
+    return computed_of(state)
 
 
 # -- events that need only the Predict ------------------------------------------
@@ -192,6 +156,75 @@ def switched(state, switch):  # AppState, str | None -> AppState
     return state
 
 
+# -- events on the AppState: main.py dispatches these, then settle ---------------------
+
+def settle(state, recompute=recompute):
+    """The one place predict mode follows the state: run after every event (main's dispatch, the address)."""
+    return _with(state, refresh(state, recompute(state), state.predict, recompute))
+
+
+def set_mode(state, on):
+    """The predict-toggle: the mode on or off (a locked mode stays on)."""
+    return _with(state, toggle(state.predict, on))
+
+
+def lock_mode(state, on=True):
+    """The address's lock=1: predict mode on for good; lock=0 changes nothing."""
+    return _with(state, lock(state.predict)) if on else state
+
+
+def set_guess(state, value):
+    """The learner chose an answer in predict-choice, or slid / typed a number."""
+    return _with(state, choose(state.predict, value))
+
+
+def click_key(state, j):
+    """A click on key token j of the canvas, while a question about the keys is open."""
+    return _with(state, choose_key(state.predict, j))
+
+
+def reveal_answer(state):
+    """predict-reveal: score the guess and show the answer; a "what if"'s switch takes effect now."""
+    p = reveal(state.predict)
+    if p is state.predict:
+        return state
+    return switched(_with(state, p), p.question.switch)
+
+
+def next_question(state, recompute=recompute):
+    """predict-next: another question about the state as it is now."""
+    return _with(state, new_question(state, recompute(state), state.predict, recompute)) if state.predict.on else state
+
+
+def reset(state):
+    """The reset button: the score back to 0 / 0."""
+    return _with(state, reset_score(state.predict))
+
+
+def flip(state, switch, event, *args, recompute=recompute):
+    """The learner flipped a switch (`event(state, *args)` would apply it): in predict mode, first ask about it.
+
+    When the mode is off, or the switch cannot be asked about here, the event applies at once.
+    """
+    if state.predict.on:
+        asked = ask_what_if(state, recompute(state), state.predict, switch, recompute)
+        if asked is not state.predict:
+            return _with(state, asked)
+    return event(state, *args)
+
+
+def drawn(state):
+    """The state the canvas draws: during an open "which head", the asked head's pattern (its name hidden)."""
+    q = state.predict.question
+    if not state.predict.hidden or q.kind != "which head":
+        return state
+    return replace(state, scenario=replace(state.scenario, head=q.head))
+
+
+def _with(state, predict):  # AppState, Predict -> the state holding it (the same object when nothing changed)
+    return state if predict is state.predict else replace(state, predict=predict)
+
+
 # -- what the page reads ------------------------------------------------------------
 
 def offered(state, computed):  # AppState, Computed -> tuple of KINDS
@@ -211,7 +244,10 @@ def offered(state, computed):  # AppState, Computed -> tuple of KINDS
 
 
 def available_switches(state):  # AppState -> tuple of SWITCHES
-    """The switches a "what if" can ask about: those that change something here."""
+    """The switches a "what if" can ask about: those that change something here (none on the real model,
+    which runs as it was trained)."""
+    if state.model == "minilm":
+        return ()
     s = state.scenario
     hotter = set_temperature(state, s.temperature * TEMPERATURE_FACTOR).scenario.temperature != s.temperature
     colder = set_temperature(state, s.temperature / TEMPERATURE_FACTOR).scenario.temperature != s.temperature
@@ -245,7 +281,7 @@ def is_right(question, guess):
 
 def answer_hidden(predict):
     """Whether the page must keep the answer out of sight (greyed weights, no beams, HIDDEN_TEXT in the HTML)."""
-    return predict.on and predict.question is not None and not predict.revealed
+    return predict.hidden
 
 
 def mirror_text(predict, text):

@@ -22,6 +22,7 @@ from attention.presets import get_preset
 from attention.scenario import MAX_TOKEN_CHARS, STEPS, Scenario, heads_of, parse_scenario, resolve
 from attention.tokenizer import MAX_TOKENS, TooManyTokens, check_length, detokenize, tokenize
 from ui import real
+from ui.predict_state import Predict
 
 KINDS = ("self", "causal", "cross")
 TEMPERATURE_RANGE = (0.1, 10.0)  # the slider's range (logarithmic); scenarios may hold 0.01-100
@@ -50,6 +51,7 @@ class AppState:
     pieces: object = None  # the real model's wordpiece.Encoding of the sentence (model "minilm")
     model_status: str = ""  # the real model's download: "loading", its progress, or why it failed
     awaiting: object = None  # a sentence's Encoding whose embedding rows are on their way (ui.real.missing_rows)
+    predict: Predict = Predict()  # predict mode: its question, the guess, the score (ui.predict's events)
 
     @property
     def dark(self):  # the theme the page shows
@@ -94,7 +96,7 @@ def initial_state(preset_id="hot-dog"):
 # -- events -------------------------------------------------------------------
 
 VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large")  # how the learner looks, kept across examples
-KEPT_FIELDS = VIEW_FIELDS + ("real", "model_status")  # and what the page has downloaded
+KEPT_FIELDS = VIEW_FIELDS + ("predict", "real", "model_status")  # and predict mode, what the page downloaded
 
 
 def _keep_view(new, old):  # AppState, AppState | None -> new with old's view

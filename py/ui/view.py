@@ -27,7 +27,7 @@ from attention.scenario import STEPS
 from attention.tokenizer import MAX_TOKENS, tokenize
 from scene.numbers import number
 from scene.stages import STAGES, Stage, knobs_of
-from ui import export, panels, real, share
+from ui import export, panels, predict, real, share
 from ui.state import AppState
 
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
@@ -83,6 +83,8 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
     narration = panels.narration(computed, state)
     view["live.text"] = narration
     view["canvas.@aria-label"] = f"Attention visualisation. {narration}"
+    view.update(predict_part(state.predict))
+    view.update(veiled_part(state, computed))
     return view
 
 
@@ -212,3 +214,69 @@ def qkv_part(computed, scenario):
 @lru_cache(maxsize=8)
 def numpy_part(computed, scenario):
     return export.numpy_code(computed, AppState(scenario=scenario, text=""))
+
+
+# -- predict mode -------------------------------------------------------------------
+
+HOW_MUCH_START = "50"  # where the "how much" slider stands before the learner moves it
+
+
+def predict_part(p):  # ui.predict_state.Predict -> the predict panel's entries
+    """The question, its answer controls (a select, a percent slider or a number field), reveal, feedback, score."""
+    q = p.question
+    choices, slider = q is not None and bool(q.choices), q is not None and q.kind == "how much"
+    field = q is not None and not choices and not slider
+    if not p.on:
+        text = ""
+    elif q is None:
+        text = "Nothing to ask here: the query may attend to nothing, or every answer is the same. Try another step."
+    else:
+        text = q.text
+    return {
+        "predict-toggle.@aria-pressed": _true(p.on),
+        "predict-toggle.disabled": p.locked,
+        "predict-body.hidden": not p.on,
+        "predict-question.text": text,
+        "predict-choice-field.hidden": not choices,
+        "predict-choice.options": (("", "Choose an answer…"), *(q.choices if choices else ())),
+        "predict-choice.value": (p.guess or "") if choices else "",
+        "predict-choice.disabled": p.revealed,
+        "predict-percent-field.hidden": not slider,
+        "predict-percent.value": (p.guess or HOW_MUCH_START) if slider else HOW_MUCH_START,
+        "predict-percent.disabled": p.revealed,
+        "predict-percent-value.text": f"{p.guess}%" if slider and p.guess is not None else "move the slider",
+        "predict-number-field.hidden": not field,
+        "predict-number.value": (p.guess or "") if field else "",
+        "predict-number.disabled": p.revealed,
+        "predict-reveal.disabled": q is None or p.guess is None or p.revealed,
+        "predict-feedback.text": predict.feedback(p),
+        "predict-score.text": predict.score_text(p),
+        "predict-next.disabled": not p.on,
+        "predict-reset.disabled": p.answered == 0,
+    }
+
+
+def veiled_part(state, computed):  # -> the entries that would show the answer, while it is hidden
+    """Every number of the weights and what follows from them says HIDDEN_TEXT until the reveal.
+
+    During "which head" the matrix shows the asked head's weights and the head's name is hidden.
+    """
+    p = state.predict
+    if not p.hidden:
+        return {"head-field.hidden": False}
+    hidden = predict.HIDDEN_TEXT
+    entries = {
+        "weights-table.rows": tuple((token, hidden) for token in state.key_tokens),
+        "weights-caption.text": f"Where '{state.tokens[state.query]}' looks: {hidden}",
+        "head-output.text": hidden, "output-vector.text": hidden, "entropy.text": hidden,
+        "arithmetic-lines.list": (hidden,),
+        "attention-matrix.rows": tuple((token, hidden) for token in state.tokens),
+        "live.text": f"A question is open; the numbers are {hidden}.",
+        "canvas.@aria-label": f"Attention visualisation: the weights are {hidden}.",
+        "head-field.hidden": False,
+    }
+    if p.question.kind == "which head":
+        entries.update(matrix_part(computed, state.tokens, state.key_tokens, p.question.head))
+        entries.update({"matrix-head.text": f"which head? {hidden}", "head-explanation.text": "",
+                        "head-field.hidden": True})
+    return entries

@@ -1,5 +1,6 @@
 """Screenshots for the README and for review: the explorer at 400, 800 and 1400 px in light and dark,
-a few stages, the real model, and the embed demo at 400 and 1200 px.
+a few stages, the real model, the embed demo at 400 and 1200 px, and predict mode (a question, a reveal, the
+compact embed).
 
     python3 build.py screenshots                  # writes web/screenshots/*.png (not copied into dist/)
     python3 build.py screenshots --review DIR     # every page size a course uses, light and dark, both
@@ -31,6 +32,9 @@ SHOTS = [  # (file name, address, width, height, colour scheme)
      "?beams=all&step=4#", 1400, 900, "light"),
     ("embed-demo-1200", "embed-demo.html", 1200, 1400, "light"),
     ("embed-demo-400", "embed-demo.html", 400, 1400, "light"),
+    ("predict-question-1400", "?preset=pronoun&step=3&mode=predict", 1400, 1100, "light"),
+    ("predict-reveal-1400", "?preset=pronoun&step=3&mode=predict", 1400, 1100, "light"),
+    ("predict-embed-400", "?embed=1&preset=pronoun&step=3&mode=predict", 400, 560, "light"),
 ]
 PRONOUN = "The%20animal%20didn't%20cross%20the%20street%20because%20it%20was%20too%20tired"
 REAL = f"?model=minilm&text={PRONOUN}&layer=5&head=11&query=11"
@@ -45,6 +49,7 @@ REVIEW = [(f"{kind}-{size}-{scheme}", f"?step={step}{extra}" + (REAL.replace("?"
            width, height, scheme)
           for kind, step in (("designed", 3), ("real", 3), ("designed-project", 1), ("real-input", 0))
           for size, width, height, extra in SIZES for scheme in ("light", "dark")]
+REVEALED = ("predict-reveal-1400",)  # shots taken after answering the question (with 'street': a wrong guess)
 LONG = "The quick brown fox jumps over the lazy dog while the old cat sleeps by the warm fire and a small bird sings"
 
 
@@ -72,6 +77,9 @@ def main():
             if "model=minilm" in address:  # the real model's files, then its first frame
                 page.wait_for_function("() => document.getElementById('token-count').textContent.includes('pieces')",
                                        timeout=120_000)
+            if name in REVEALED:
+                page.select_option('[data-testid="predict-choice"]', "5")
+                page.click('[data-testid="predict-reveal"]')
             page.wait_for_timeout(1200)  # let the step transition finish
             page.screenshot(path=str(out / f"{name}.png"))
             print(f"wrote {out / name}.png")

@@ -17,6 +17,7 @@ import pytest
 from attention.lexicon import TABLE
 from ui import state as ev
 from ui.params import apply_params
+from ui.predict import settle
 from ui.share import open_fragment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,6 +201,7 @@ def test_the_readme_gives_the_lexicon_size():
     assert f"on a {len(TABLE):,}-word toy lexicon" in prose(README)
 
 
+PREDICT, LOCKED = "./index.html?", "&mode=predict&lock=1"  # Activity 9: predict mode, locked on
 # What each link of the lesson opens, as the activity's text describes it: query token, head, step, what else.
 LINKS = {
     "./index.html?preset=cat&step=0&query=2&head=1": ("sat", "syntactic", 0, {}),
@@ -222,9 +224,15 @@ LINKS = {
     "./index.html?preset=pronoun&type=causal&step=3&query=7&head=3": ("it", "coreference", 3, {"kind": "causal"}),
     "./index.html?preset=translate&step=3&query=1&head=2": ("chat", "semantic", 3, {"kind": "cross"}),
     "./index.html?preset=translate&step=3&query=2&head=2": ("noir", "semantic", 3, {"kind": "cross"}),
+    PREDICT + "preset=hot-dog&step=3&query=2&head=2" + LOCKED: ("dog", "semantic", 3, {"predict": "where"}),
+    PREDICT + "preset=pronoun&step=3&query=7&head=3" + LOCKED: ("it", "coreference", 3, {"predict": "where"}),
+    PREDICT + "preset=cat&step=2&query=2&head=1" + LOCKED: ("sat", "syntactic", 2, {"predict": "score by hand"}),
+    PREDICT + "preset=hot-dog&step=4&query=2&head=2" + LOCKED: ("dog", "semantic", 4, {"predict": "blend"}),
+    PREDICT + "preset=lions&step=3&query=2&head=1" + LOCKED: ("hunt", "syntactic", 3, {"predict": "where"}),
 }
 SETTINGS = {"scale": lambda s: s.scenario.scale, "temperature": lambda s: s.scenario.temperature,
-            "beams": lambda s: s.beams, "kind": lambda s: s.kind}
+            "beams": lambda s: s.beams, "kind": lambda s: s.kind,
+            "predict": lambda s: settle(s).predict.locked and settle(s).predict.question.kind}
 
 
 def test_every_activity_link_is_described_here():
