@@ -18,3 +18,24 @@ def model_dir():  # -> Path | None
         if folder and all((Path(folder) / name).is_file() for name in MODEL_FILES):
             return Path(folder)
     return None
+
+
+def load_model(folder):  # Path -> (attention.minilm.Weights in float32, WordPiece vocabulary)
+    """The real model's weights and vocabulary, read from its original files."""
+    from attention import minilm, wordpiece
+    from attention.safetensors import read_safetensors
+
+    weights = minilm.weights_from_safetensors(read_safetensors(Path(folder) / "model.safetensors"))
+    return weights, wordpiece.load_vocab((Path(folder) / "vocab.txt").read_text(encoding="utf-8"))
+
+
+def random_weights(seed, scale):  # -> attention.minilm.Weights of the model's shapes, random, float32
+    """Enough for shapes, properties and the pack's round trip, without the model files."""
+    import numpy as np
+
+    from attention import minilm
+
+    rng = np.random.default_rng(seed)
+    arrays = {name: (rng.standard_normal(minilm.EXPECTED_SHAPES[name.rsplit(".", 1)[-1]]) * scale).astype(np.float32)
+              for name in minilm.ARRAY_NAMES}
+    return minilm.weights_from_named(arrays)

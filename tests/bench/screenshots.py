@@ -37,7 +37,7 @@ SHOTS = [  # (file name, address, width, height, colour scheme)
     ("predict-embed-400", "?embed=1&preset=pronoun&step=3&mode=predict", 400, 560, "light"),
 ]
 PRONOUN = "The%20animal%20didn't%20cross%20the%20street%20because%20it%20was%20too%20tired"
-REAL = f"?model=minilm&text={PRONOUN}&layer=5&head=11&query=11"
+REAL = f"?model=minilm&text={PRONOUN}&layer=5&head=11&query=10"
 SHOTS += [
     ("real-softmax-1400", REAL + "&step=3", 1400, 900, "light"),
     ("real-input-1400", REAL + "&step=0", 1400, 900, "light"),

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 sys.path.insert(0, str(ROOT / "py"))
 sys.path.insert(0, str(ROOT / "tests"))
 from attention import minilm, wordpiece  # noqa: E402
-from attention.safetensors import read_safetensors  # noqa: E402
-from model_files import model_dir  # noqa: E402
+from model_files import load_model, model_dir  # noqa: E402
 from test_robustness import SNAPSHOT_STORED  # noqa: E402
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
@@ -25,9 +24,8 @@ pytestmark = pytest.mark.skipif(model_dir() is None, reason="the real model's fi
 @pytest.fixture(scope="module")
 def reference():
     """float32 attention of the original weights, computed here under CPython: (pieces, [layers, heads, n, n])."""
-    folder = model_dir()
-    weights = minilm.weights_from_safetensors(read_safetensors(folder / "model.safetensors"))
-    encoding = wordpiece.encode(SENTENCE, wordpiece.load_vocab((folder / "vocab.txt").read_text(encoding="utf-8")))
+    weights, vocab = load_model(model_dir())
+    encoding = wordpiece.encode(SENTENCE, vocab)
     run = minilm.forward(np.array(encoding.ids), weights)
     return encoding.pieces, np.stack([t.weights for t in run.traces])
 

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from harness import wait_ready
+from test_robustness import HOLD_ARCHIVE
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
 SNAPSHOT_MADE_MS = 90_000  # a second Pyodide starts in a worker once the page is idle
@@ -61,14 +62,7 @@ def test_a_broken_or_foreign_snapshot_is_discarded_and_the_page_still_starts(pag
     assert started(page) == "restored"
 
 
-HOLD_ARCHIVE = """(() => {  // the app archive's download waits for window.releaseArchive()
-    const fetch = window.fetch.bind(window);
-    const gate = new Promise((resolve) => { window.releaseArchive = resolve; });
-    window.fetch = async (input, init) => {
-        if (/app-[0-9a-z]+[.]zip/.test(String(input instanceof Request ? input.url : input))) await gate;
-        return fetch(input, init);
-    };
-})()"""
+
 
 RECORD_STAGES = """(() => {  // every text the loading box's status line shows, in order
     window.loadingTexts = [];

@@ -9,10 +9,9 @@ import pytest
 from attention import heads, minilm, model, wordpiece
 from attention.core import attention_trace
 from attention.presets import get_preset
-from attention.safetensors import read_safetensors
 from attention.scenario import resolve
 from attention.tokenizer import detokenize, tokenize
-from model_files import model_dir
+from model_files import load_model, model_dir
 
 # [CLS] the un ##believ ##able cat [SEP]: 7 pieces, 3 words, word 1 in three pieces
 SPLIT = (None, 0, 1, 1, 1, 2, None)
@@ -239,8 +238,7 @@ def real():
     folder = model_dir()
     if folder is None:
         pytest.skip("the model files are not available (set AE_MODEL_DIR)")
-    weights = minilm.weights_from_safetensors(read_safetensors(folder / "model.safetensors"))
-    vocab = wordpiece.load_vocab((folder / "vocab.txt").read_text(encoding="utf-8"))
+    weights, vocab = load_model(folder)
 
     def run(text):  # -> (Encoding, [layers, heads, n, n])
         encoding = wordpiece.encode(text, vocab)

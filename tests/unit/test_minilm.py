@@ -14,6 +14,7 @@ from attention import minilm
 from attention.core import Trace
 from attention.model_pack import add_shard, read_pack, shards_for, write_pack
 from attention.safetensors import read_safetensors
+import model_files
 from model_files import model_dir
 from unit.make_minilm_reference import OUT as REFERENCE, reference_model
 
@@ -176,10 +177,7 @@ def test_layer_norm_normalises_each_row_then_scales_and_shifts():
 @pytest.fixture(scope="module")
 def random_weights():
     """Weights of the model's shapes, random: enough for shapes and properties, without the model files."""
-    rng = np.random.default_rng(1)
-    arrays = {name: (rng.standard_normal(minilm.EXPECTED_SHAPES[name.rsplit(".", 1)[-1]]) * 0.1).astype(np.float32)
-              for name in minilm.ARRAY_NAMES}
-    return minilm.weights_from_named(arrays)
+    return model_files.random_weights(seed=1, scale=0.1)
 
 
 def test_every_layer_gives_a_trace_of_12_heads_whose_rows_sum_to_1(random_weights):

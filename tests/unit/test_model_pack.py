@@ -12,6 +12,7 @@ import pytest
 from attention import minilm, wordpiece
 from attention.model_pack import (ALIGN, SHARD_ROWS, add_shard, dequantize_q8, plan_for, quantize_q8, read_pack,
                                   shard_path, shards_for, write_pack)
+import model_files
 from model_files import model_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,10 +47,7 @@ def test_q8_groups_are_consecutive_values_in_c_order():
 @pytest.fixture(scope="module")
 def weights():
     """Random weights of the model's shapes (the pack does not care whether they were trained)."""
-    rng = np.random.default_rng(0)
-    arrays = {name: (rng.standard_normal(minilm.EXPECTED_SHAPES[name.rsplit(".", 1)[-1]]) * 0.05).astype(np.float32)
-              for name in minilm.ARRAY_NAMES}
-    return minilm.weights_from_named(arrays)
+    return model_files.random_weights(seed=0, scale=0.05)
 
 
 @pytest.fixture(scope="module")

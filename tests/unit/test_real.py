@@ -5,9 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from attention import minilm, wordpiece
-from attention.safetensors import read_safetensors
-from model_files import model_dir
+from attention import minilm
+from model_files import load_model, model_dir
 from ui import real, view
 from ui import state as ev
 from ui.state import computed_of
@@ -20,8 +19,7 @@ def loaded():
     folder = model_dir()
     if folder is None:
         pytest.skip("the real model's files are not on this machine")
-    weights = minilm.weights_from_safetensors(read_safetensors(folder / "model.safetensors"))
-    return real.Loaded(weights, wordpiece.load_vocab((folder / "vocab.txt").read_text(encoding="utf-8")))
+    return real.Loaded(*load_model(folder))
 
 
 @pytest.fixture
