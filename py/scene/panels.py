@@ -247,7 +247,7 @@ def _input_panel(computed, state, box, pal):  # -> Panel
     items += _caption(f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}", cap.x, cap.y + cap.h / 2, pal)
     if scatter_box is not None:
         items += _scatter(scatter_box, computed.xy, state.tokens, state.scenario.query, None, pal,
-                          ("embedding map" if projectable(computed, state) else "first two coordinates",))[0]
+                          ("embedding map" if projectable(computed, state) else computed.plane,))[0]
     return Panel(items, matrices=(("X", grid),))
 
 

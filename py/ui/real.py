@@ -79,7 +79,8 @@ def computed(loaded, pieces, layer):  # Loaded, wordpiece.Encoding, int -> ui.st
     explanations = tuple(f"A trained head (layer {layer}, head {h}): what it looks for was learned, not "
                          f"designed. {label.explanation}" for h, label in enumerate(labels))
     features = tuple(f"h{c}" for c in range(x.shape[1]))
-    return Computed(trace, x, x, entropy(trace.weights), _plane(x), features, names, explanations, False)
+    return Computed(trace, x, x, entropy(trace.weights), _plane(x), features, names, explanations, False,
+                    plane="the inputs' two main directions (PCA)")
 
 
 @lru_cache(maxsize=8)

@@ -373,6 +373,7 @@ class Computed:
     head_names: tuple  # one short name per head
     head_explanations: tuple  # one sentence per head ("" when the weights are not the toy model's)
     toy: bool  # True when the toy model's designed weights are in use
+    plane: str = "first two coordinates"  # what the scatter plot's two axes are (xy)
 
 
 def computed_of(state):  # AppState -> Computed: what the page shows, from whichever model is on

@@ -4,21 +4,30 @@ Each claim names the state it describes (a link of the lesson, then events writt
 the words the page prints, and the figures in those words. A claim holds only if the words are on the page,
 each figure is in the words, and the engine, rounded to the decimals written, gives that figure. When the toy
 model changes, this test names each sentence that no longer tells the truth.
+
+The trained-model activity's figures are checked the same way on all-MiniLM-L6-v2, as the page gets it (the
+float16 pack) and as released (float32), opened as the page opens a `model=minilm` link; without the model's
+files on this machine those checks skip.
 """
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
 
+from attention import minilm, model_pack, wordpiece
 from attention.lexicon import TABLE
+from attention.safetensors import read_safetensors
+from model_files import model_dir
+from ui import real, view
 from ui import state as ev
-from ui.params import apply_params
+from ui.params import apply_params, split_params
 from ui.predict import settle
-from ui.share import open_fragment
+from ui.share import open_fragment, real_model_query
+from ui.state import computed_of
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = (ROOT / "web" / "lesson.html").read_text(encoding="utf-8")
@@ -50,19 +59,30 @@ def open_link(href, events=None):  # str, {param: str} | None -> AppState
     return state
 
 
+MARKERS = ("[CLS]", "[SEP]")  # the real model's pieces before and after the sentence: not words
+
+
 def measured(state, kind, key, written):  # AppState, str, str, str -> str
     """The engine's figure for the selected query and head, written the way `written` is (same decimals)."""
-    c = ev.compute(state.scenario)
+    c = computed_of(state)
     h, i = state.head, state.query
+    if kind == "label":
+        return c.head_names[h]
     decimals = len(re.search(r"\.(\d+)", written).group(1)) if "." in written else 0
     if kind == "entropy":
         return f"{c.entropy[h, i]:.{decimals}f}"
     if kind == "output":
         return "[" + ", ".join(f"{v:.{decimals}f}" for v in c.trace.head_outputs[h, i]) + "]"
     keys = list(state.key_tokens)
+    row = c.trace.weights[h, i]  # [n_k]
     if kind == "top":
-        return keys[int(np.argmax(c.trace.weights[h, i]))]
+        return keys[int(np.argmax(row))]
+    if kind == "top word":
+        words = [k for k, token in enumerate(keys) if token not in MARKERS]
+        return keys[max(words, key=lambda k: row[k])]
     assert keys.count(key) == 1, f"{key!r} is not exactly one key of {keys}"
+    if kind == "rest":
+        return f"{100 * np.delete(row, keys.index(key)).max():.{decimals}f}%"
     arrays = {"weight": c.trace.weights, "score": c.trace.scores, "scaled": c.trace.scaled}  # [heads, n_q, n_k]
     value = arrays[kind][h, i, keys.index(key)]
     return f"{100 * value:.{decimals}f}%" if written.endswith("%") else f"{value:.{decimals}f}"
@@ -73,8 +93,9 @@ class Claim:
     link: str  # where the state starts: a link of the lesson (or of the README's presets)
     words: str  # what the page says, as prose() reads it
     query: str  # the query token the words talk about
-    head: str  # the head they talk about (a HEAD_INFO name, or "head 1" for Activity 2's own weights)
-    figures: tuple  # (kind, key token, as written): kind weight / score / scaled / entropy / output / top
+    head: str  # the head they talk about (a HEAD_INFO name, "head 1" for Activity 2's own weights, "layer 0 head 2")
+    figures: tuple  # (kind, key token, as written): kind weight / score / scaled / entropy / output / top, or
+    #                 top word (no marker), rest (the largest weight on the other keys), label (the head's name)
     events: tuple = ()  # (param, value) applied after the link, in the order apply_params knows
 
 
@@ -97,6 +118,11 @@ A6_HUNT_REST = ("the semantic head gives all nine tokens 11.1%, a uniform row; t
 A6_IT = ("For “it”, the coreference head picks “animal” (92.4%) over “street” (2.4%), while the positional head "
          "simply looks at “because” (77.6%)")
 Q1 = "dropped the entropy from 0.26 to 0.01 bits"
+DESIGNED_POSITIONAL = "./index.html?preset=pronoun&step=3&query=7&head=0"  # Activity 10's first link, the designed head
+A10_POSITIONAL = ("the designed positional head gives “because”, the word before “it”, 77.6% and lets the rest "
+                  "spill over to its neighbours (11.1% on “street”, 11.1% on “it” itself)")
+A10_Q1_POSITIONAL = "(77.6% on “because”, 11.1% on “street” and on “it”)"
+A10_Q2_UNIFORM = "the semantic head gives each of the nine tokens 11.1% for “hunt”"
 
 LESSON_CLAIMS = (
     Claim(TWO_NUMBERS, "the dot products are 0.42, 0.90, 0.39 and 0.27, and the scaled scores 0.297, 0.636, "
@@ -156,6 +182,11 @@ LESSON_CLAIMS = (
     Claim(IT, "preferring living things (“it” → “animal”)", "it", "coreference", (("top", None, "animal"),)),
     Claim(IT, "(“he” → “him” in “She gave him the book because he asked”)", "he", "coreference",
           (("top", None, "him"),), (("text", "She gave him the book because he asked"), ("query", "6"))),
+    Claim(DESIGNED_POSITIONAL, A10_POSITIONAL, "it", "positional",
+          (("weight", "because", "77.6%"), ("weight", "street", "11.1%"), ("weight", "it", "11.1%"))),
+    Claim(DESIGNED_POSITIONAL, A10_Q1_POSITIONAL, "it", "positional",
+          (("weight", "because", "77.6%"), ("weight", "street", "11.1%"), ("weight", "it", "11.1%"))),
+    Claim(HUNT, A10_Q2_UNIFORM, "hunt", "semantic", tuple(("weight", t, "11.1%") for t in LIONS), (("head", "2"),)),
 )
 
 README_CLAIMS = (
@@ -174,12 +205,20 @@ README_CLAIMS = (
 )
 
 
-def check(claim, page):  # Claim, str -> None
-    """The claim's words are on the page, its figures in its words, and the engine agrees with each."""
+def head_of(state):  # AppState -> "syntactic" | "layer 0 head 2"
+    """The selected head as a claim names it: by its designed name, or by layer and number in the real model."""
+    if state.model == "minilm":
+        return f"layer {state.layer} head {state.head}"
+    return computed_of(state).head_names[state.head]
+
+
+def check(claim, page, state=None):  # Claim, str, AppState | None -> None
+    """The claim's words are on the page, its figures in its words, and the engine agrees with each.
+
+    `state`: what the claim's link opens, when open_link cannot open it (a real-model link: open_trained)."""
     assert claim.words in prose(page), f"the page no longer says: {claim.words}"
-    state = open_link(claim.link, dict(claim.events))
-    c = ev.compute(state.scenario)
-    shown = (state.tokens[state.query], c.head_names[state.head])
+    state = open_link(claim.link, dict(claim.events)) if state is None else state
+    shown = (state.tokens[state.query], head_of(state))
     assert shown == (claim.query, claim.head), f"not the state described: {shown}"
     for kind, key, written in claim.figures:
         assert written in claim.words, f"{written} is not a figure of: {claim.words}"
@@ -224,6 +263,7 @@ LINKS = {
     "./index.html?preset=pronoun&type=causal&step=3&query=7&head=3": ("it", "coreference", 3, {"kind": "causal"}),
     "./index.html?preset=translate&step=3&query=1&head=2": ("chat", "semantic", 3, {"kind": "cross"}),
     "./index.html?preset=translate&step=3&query=2&head=2": ("noir", "semantic", 3, {"kind": "cross"}),
+    DESIGNED_POSITIONAL: ("it", "positional", 3, {}),
     PREDICT + "preset=hot-dog&step=3&query=2&head=2" + LOCKED: ("dog", "semantic", 3, {"predict": "where"}),
     PREDICT + "preset=pronoun&step=3&query=7&head=3" + LOCKED: ("it", "coreference", 3, {"predict": "where"}),
     PREDICT + "preset=cat&step=2&query=2&head=1" + LOCKED: ("sat", "syntactic", 2, {"predict": "score by hand"}),
@@ -275,3 +315,146 @@ def test_the_check_itself_sees_a_stale_figure_and_a_wrong_state():
         check(elsewhere, LESSON)
     with pytest.raises(AssertionError, match="no longer says"):
         check(right, LESSON.replace("96.5%", "96.3%"))
+
+
+# -- the trained-model activity: all-MiniLM-L6-v2 on the pronoun sentence, the query "it" at Softmax -----------
+
+TRAINED = ("./index.html?model=minilm&text=The%20animal%20didn%27t%20cross%20the%20street%20because%20it%20was"
+           "%20too%20{}&layer={}&head={}&query=10&step=3")
+PREVIOUS, SINK = TRAINED.format("tired", 0, 2), TRAINED.format("tired", 4, 5)
+IT_3, IT_5, IT_3_WIDE = TRAINED.format("tired", 3, 1), TRAINED.format("tired", 5, 11), TRAINED.format("wide", 3, 1)
+TYPED_WIDE = (("text", WIDE),)  # step 4: "tired" changed to "wide" in the sentence box
+PIECES = ("[CLS]", "the", "animal", "didn", "'", "t", "cross", "the", "street", "because", "it", "was", "too")
+# What each real-model link opens: its sentence's last piece before [SEP], the query piece, layer, head, step.
+TRAINED_LINKS = {PREVIOUS: ("tired", "it", 0, 2, 3), SINK: ("tired", "it", 4, 5, 3), IT_3: ("tired", "it", 3, 1, 3),
+                 IT_5: ("tired", "it", 5, 11, 3), IT_3_WIDE: ("wide", "it", 3, 1, 3)}
+A10_PREVIOUS = ("The trained layer 0, head 2 gives “because” 100.0% and every other piece 0.0%. Its name in the Head "
+                "menu, “previous token 1.00”")
+A10_SINK = ("In layer 4, head 5, “it” puts 88.0% on [CLS], which is not a word at all, and the head is named "
+            "“[CLS] 0.90”: on average the sentence's tokens park 0.90 of their attention there")
+A10_TIRED = ("With “tired”, layer 3, head 1 gives “animal” 64.0% (“street” 5.2%) and layer 5, head 11 gives it 64.7% "
+             "(“street” 2.2%). Layer 3, head 1 is named “[CLS] 0.54”")
+A10_WIDE = ("still prefer “animal” to every other word: layer 3, head 1 gives it 26.6%, “street” 12.8% and [CLS] "
+            "36.1%; layer 5, head 11 gives “animal” 50.3% and “street” 3.6%")
+A10_Q3 = ("With “tired” it gives “animal” 64.7%; with “wide”, where a reader picks “street”, it still gives “animal” "
+          "50.3% and “street” only 3.6% (layer 3, head 1: 26.6% against 12.8%)")
+
+WIDE_3 = (("top word", None, "animal"), ("weight", "animal", "26.6%"), ("weight", "street", "12.8%"),
+          ("weight", "[CLS]", "36.1%"))
+TRAINED_CLAIMS = (
+    Claim(PREVIOUS, A10_PREVIOUS, "it", "layer 0 head 2",
+          (("weight", "because", "100.0%"), ("rest", "because", "0.0%"), ("label", None, "previous token 1.00"))),
+    Claim(PREVIOUS, "without hesitation, 100.0% on the piece before", "it", "layer 0 head 2",
+          (("weight", "because", "100.0%"),)),
+    Claim(SINK, A10_SINK, "it", "layer 4 head 5", (("weight", "[CLS]", "88.0%"), ("label", None, "[CLS] 0.90"))),
+    Claim(SINK, "here [CLS], which gets 88.0% of “it” in layer 4, head 5", "it", "layer 4 head 5",
+          (("weight", "[CLS]", "88.0%"),)),
+    Claim(IT_3, A10_TIRED, "it", "layer 3 head 1",
+          (("weight", "animal", "64.0%"), ("weight", "street", "5.2%"), ("label", None, "[CLS] 0.54"))),
+    Claim(IT_5, A10_TIRED, "it", "layer 5 head 11", (("weight", "animal", "64.7%"), ("weight", "street", "2.2%"))),
+    Claim(IT_3_WIDE, A10_WIDE, "it", "layer 3 head 1", WIDE_3),
+    Claim(IT_3, A10_WIDE, "it", "layer 3 head 1", WIDE_3, TYPED_WIDE),
+    Claim(IT_5, A10_WIDE, "it", "layer 5 head 11",
+          (("top word", None, "animal"), ("weight", "animal", "50.3%"), ("weight", "street", "3.6%")), TYPED_WIDE),
+    Claim(IT_5, A10_Q3, "it", "layer 5 head 11", (("weight", "animal", "64.7%"),)),
+    Claim(IT_5, A10_Q3, "it", "layer 5 head 11", (("weight", "animal", "50.3%"), ("weight", "street", "3.6%")),
+          TYPED_WIDE),
+    Claim(IT_3_WIDE, A10_Q3, "it", "layer 3 head 1", (("weight", "animal", "26.6%"), ("weight", "street", "12.8%"))),
+)
+
+
+@pytest.fixture(scope="module")
+def released():  # -> (attention.minilm.Weights float32, vocab)
+    folder = model_dir()
+    if folder is None:
+        pytest.skip("the real model's files are not on this machine")
+    weights = minilm.weights_from_safetensors(read_safetensors(folder / "model.safetensors"))
+    return weights, wordpiece.load_vocab((folder / "vocab.txt").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=("page-pack", "float32"))
+def trained(request, released):  # -> ui.real.Loaded
+    """The model as the page computes it (its float16 pack, with every embedding shard in) and as released."""
+    weights, vocab = released
+    if request.param == "float32":
+        return real.Loaded(weights, vocab)
+    manifest, data, shards = model_pack.write_pack(weights)
+    loaded = real.Loaded(model_pack.read_pack(manifest, data), vocab)
+    real.add_rows(loaded, dict(enumerate(shards)))
+    return loaded
+
+
+def open_trained(href, loaded, events=None):  # str, ui.real.Loaded, {param: str} | None -> AppState
+    """A real-model link as the page opens it: what applies at once, then (the model's files in) the layer, query
+    and head that count its pieces (split_params), then `events` as address parameters would apply them."""
+    state = ev.initial_state()
+    now, later = split_params(state, dict(parse_qsl(urlsplit(href).query)))
+    state, problems = apply_params(state, now)
+    assert state.model_status == "loading" and later, "the link must wait for the model's files"
+    state, more = apply_params(ev.model_loaded(state, loaded), later)
+    state, after = apply_params(state, events or {})
+    assert not problems + more + after, problems + more + after
+    assert state.model == "minilm" and state.awaiting is None
+    return state
+
+
+@pytest.mark.parametrize("claim", TRAINED_CLAIMS,
+                         ids=lambda c: f"{c.head}-{c.figures[0][2]}" + "-typed" * bool(c.events))
+def test_the_trained_model_activity_quotes_the_page(claim, trained):
+    assert claim.link in lesson_links()
+    check(claim, LESSON, open_trained(claim.link, trained, dict(claim.events)))
+
+
+def test_every_real_model_link_is_described_here():
+    assert sorted(h for h in lesson_links() if "model=minilm" in h) == sorted(TRAINED_LINKS)
+
+
+@pytest.mark.parametrize("link", TRAINED_LINKS, ids=lambda h: h.split("too%20")[-1])
+def test_each_real_model_link_opens_the_pieces_and_head_its_activity_describes(link, trained):
+    last, query, layer, head, step = TRAINED_LINKS[link]
+    state = open_trained(link, trained)
+    assert state.tokens == PIECES + (last, "[SEP]")
+    assert (state.tokens[state.query], state.layer, state.head, state.step) == (query, layer, head, step)
+    assert link == "./index.html?" + real_model_query(state)  # the page's own Copy link for that state
+
+
+def test_typing_wide_in_the_box_gives_what_the_last_link_opens(trained):
+    typed, linked = open_trained(IT_3, trained, dict(TYPED_WIDE)), open_trained(IT_3_WIDE, trained)
+    assert (typed.text, typed.tokens, typed.layer, typed.head, typed.query, typed.step) == (
+        linked.text, linked.tokens, linked.layer, linked.head, linked.query, linked.step)
+
+
+def test_the_sink_count_is_the_heads_the_menus_name_after_cls(trained):
+    state = open_trained(PREVIOUS, trained)
+    names = [name for layer in range(real.LAYERS) for name in computed_of(ev.select_layer(state, layer)).head_names]
+    sinks, total = sum(name.startswith("[CLS] ") for name in names), real.LAYERS * real.HEADS
+    assert f"On this sentence {sinks} of the {total} heads are named “[CLS] …”" in prose(LESSON)
+    assert f"on this sentence {sinks} of the {total} heads are named after it" in prose(LESSON)
+
+
+def test_the_head_menu_numbers_from_1_what_the_links_count_from_0(trained):
+    state = open_trained(PREVIOUS, trained)
+    shown = view.page_view(state, computed_of(state))
+    value, text = shown["head.options"][state.head]
+    assert value == "2" and f"layer 0, head 2 is the menu's “{text}”" in prose(LESSON)
+    assert computed_of(state).head_explanations[state.head].startswith("A trained head (layer 0, head 2)")
+
+
+def test_designed_beside_real_lists_the_previous_token_head_first_for_the_positional_head(trained):
+    state = open_trained(PREVIOUS, trained)
+    first = view.page_view(state, computed_of(state))["designed-match.list"][0]
+    shared = re.match(r"positional: layer 0 head 2 \((\d\.\d\d) shared\)", first)
+    assert shared, first
+    assert f"“Designed beside real” box lists it first for the positional head ({shared.group(1)} shared)" in (
+        prose(LESSON))
+
+
+def test_the_check_itself_sees_a_stale_trained_figure_a_wrong_label_and_another_head(trained):
+    right = TRAINED_CLAIMS[4]  # layer 3, head 1 with "tired"
+    for old, new, kind in (("64.0%", "64.1%", "weight animal"), ("[CLS] 0.54", "[CLS] 0.55", "label")):
+        stale = replace(right, words=right.words.replace(old, new),
+                        figures=tuple((k, key, new if shown == old else shown) for k, key, shown in right.figures))
+        with pytest.raises(AssertionError, match=re.escape(kind)):
+            check(stale, stale.words, open_trained(stale.link, trained))
+    with pytest.raises(AssertionError, match="not the state described"):
+        check(right, LESSON, open_trained(IT_5, trained))
