@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from harness import CHROMIUM_FLAGS, Server, build, wait_ready  # noqa: E402
+from harness import CHROMIUM_FLAGS, Server, build, settled, wait_ready  # noqa: E402
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -343,6 +343,56 @@ def edit_figures(browser, server, runs=11):
             change_latency(browser, big_url(server), TEMPERATURE_CHANGE, runs, setup=every_head_at_softmax))
 
 
+REAL_SENTENCES = [  # 29 words, about 32 pieces with [CLS] and [SEP]; reshuffled for each edit, so no new rows
+    "the old man saw a small dog run across the green field while his young daughter laughed and the sun went "
+    "down over the quiet town near the river",
+]
+LONG_TASKS = """() => { window.aeLongTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) aeLongTasks.push(e.duration); })
+        .observe({ type: 'longtask', buffered: false }); }"""
+
+
+def real_model_figures(browser, server, runs=5):
+    """The real model: bytes its first use downloads, the time until its first frame, and then sentence edits at
+    32 pieces (the same words reordered, so only the computation is timed): edit -> DOM caught up, and the
+    longest main-thread task meanwhile."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    sizes, urls = {}, {}
+    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.goto(server.url)
+    assert wait_ready(page) is None
+    page.evaluate(LONG_TASKS)
+    start = page.evaluate("performance.now()")
+    page.select_option('[data-testid="model-select"]', "minilm")
+    page.wait_for_function("() => document.getElementById('token-count').textContent.includes('pieces')",
+                           timeout=180_000)
+    first_frame_ms = page.evaluate("performance.now()") - start
+    model_bytes = sum(size for rid, size in sizes.items() if "/model/" in urls.get(rid, ""))
+    words = REAL_SENTENCES[0].split()
+    edits = []
+    for k in range(runs):
+        text = " ".join(words[k:] + words[:k])  # a new sentence of the same pieces
+        page.evaluate("aeLongTasks.length = 0")
+        t0 = page.evaluate("performance.now()")
+        page.fill('[data-testid="sentence-input"]', text)
+        page.wait_for_function("(t) => document.getElementById('sentence').value === t && aeView.settled() && "
+                               "document.querySelector('[data-testid=weights-table] tbody th').textContent === '[CLS]'",
+                               arg=text)
+        settled(page)
+        edits.append({"total": page.evaluate("performance.now()") - t0,
+                      "longest_task": max(page.evaluate("aeLongTasks") or [0.0])})
+        page.wait_for_timeout(300)
+    pieces = page.inner_text('[data-testid="token-count"]').split(" / ")[0]
+    context.close()
+    return {"pieces": int(pieces), "model_bytes_first_use": model_bytes, "first_real_frame_ms": first_frame_ms,
+            "edit_32_pieces_ms": median(e["total"] for e in edits),
+            "edit_32_pieces_longest_task_ms": median(e["longest_task"] for e in edits)}
+
+
 def describe_change(name, r):
     return (f"{name}: shown by the next frame {r['shown']}/{r['runs']}, main-thread work {r['work']:.1f} ms "
             f"(event {r['handler']:.1f} + frame {r['frame']:.1f}), change -> frame's end {r['total']:.1f} ms")
@@ -443,6 +493,7 @@ def main(argv):
     parser.add_argument("--load-only", action="store_true", help="only the load figures (quick A/B of a lever)")
     parser.add_argument("--frames-only", action="store_true", help="only the animation figures (quick A/B of a lever)")
     parser.add_argument("--edit-only", action="store_true", help="only the recompute-and-redraw figures (sentence edit, temperature at 32 x 8)")
+    parser.add_argument("--real-only", action="store_true", help="only the real model's figures (bytes, first frame, edits)")
     parser.add_argument("--no-worker", action="store_true",
                         help="replay on the main thread, as browsers without OffscreenCanvas do (the lever's A/B)")
     parser.add_argument("--no-pictures", action="store_true",
@@ -462,6 +513,16 @@ def main(argv):
             pictures = not args.no_pictures
             if args.no_worker:
                 _without_worker(browser)
+            if args.real_only:
+                for run in range(args.runs):
+                    r = real_model_figures(browser, server)
+                    print(f"run {run + 1}: real model first use {r['model_bytes_first_use'] / 1e6:.1f} MB over the "
+                          f"network, first frame after {r['first_real_frame_ms']:.0f} ms; a {r['pieces']}-piece sentence edit "
+                          f"{r['edit_32_pieces_ms']:.0f} ms to the DOM caught up, longest main-thread task "
+                          f"{r['edit_32_pieces_longest_task_ms']:.0f} ms")
+                browser.close()
+                server.close()
+                return 0
             if args.edit_only:
                 for run in range(args.runs):
                     sentence, temperature = edit_figures(browser, server)
