@@ -13,6 +13,7 @@ string from the learner goes into the DOM as textContent, never as HTML.
 """
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 
 import js
@@ -24,7 +25,7 @@ from canvas.runner import run
 from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
-from scene.timeline import StepAnimation
+from scene.timeline import StepAnimation, reveal_progress
 from ui import export, host, inputs, predict, real, share
 from ui import state as ev
 from ui.params import apply_params, split_params
@@ -50,6 +51,7 @@ class App:
         self.settled_at = None  # when Play's current stage finished its transition
         self.swipe_from = None  # where a touch started, px
         self.after_load = {}  # the link's selection for the real model, applied once its files are in
+        self.revealed_at = None  # when predict mode last revealed an answer (frame clock, ms)
         self.downloading = False  # the real model's files are on their way
         self._drawn = None  # (state, picture) of the last frame drawn
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
@@ -101,12 +103,14 @@ class App:
                                                    PLAY_HOLD_MS)
         if action is not None:
             self.dispatch(*action)
-        self.backend.loop.looping = self.anim.running(now) or self.state.playing
+        revealing = reveal_progress(self.revealed_at, now, p.reduced_motion) < 1.0
+        self.backend.loop.looping = self.anim.running(now) or self.state.playing or revealing
 
     def draw(self, p):
         self._in_frame = True
         try:
-            view, pal = self.anim.view(p.millis()), themed_palette(self.state.dark, self.state.large)
+            now, pal = p.millis(), themed_palette(self.state.dark, self.state.large)
+            view = replace(self.anim.view(now), reveal=reveal_progress(self.revealed_at, now, p.reduced_motion))
             picture = (self.state, view, p.width, p.height, pal)
             if not p.redraw_requested and self._drawn is not None and self._drawn[0] is self.state \
                     and self._drawn[1:] == picture[1:]:
@@ -151,6 +155,8 @@ class App:
         old, self.state = self.state, new
         if new.scenario is not old.scenario and new.status == old.status:
             self.state = ev.set_status(new, "")  # "Saved ..." belongs to the computation it saved
+        if new.predict.revealed and not old.predict.revealed and self.backend is not None:
+            self.revealed_at = self.backend.now()  # the reveal moves from the guess to the truth (ui: predict)
         if new.step != old.step and self.anim is not None:
             self.anim.go(new.step, self.backend.now())  # now, not the last frame's time (long gone after a pause)
         for message in host.changes(old, new):

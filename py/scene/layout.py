@@ -276,11 +276,26 @@ def _beam_layer(computed, state, box, chips, view, pal):  # -> list of shapes
     if veil(state):
         return []  # predict mode: no beams until the reveal
     a, b = _beam_look(view.from_step), _beam_look(view.to_step)
+    if view.reveal < 1.0 and a == b:  # the reveal: the guess's beam gives way to the weights' beams
+        return (_guess_beam(state, chips, view, pal)
+                + _still_beams(computed, state, box, chips, view.to_step, b, view.reveal, pal))
     if a != b and _beam_count(computed, state) < CROSS_FADE_BEAMS:
         return _beams(computed, state, chips, view, pal)
     t = view.t if a != b else 1.0
     return (_still_beams(computed, state, box, chips, view.from_step, a, 1 - t, pal)
             + _still_beams(computed, state, box, chips, view.to_step, b, t, pal))
+
+
+def _guess_beam(state, chips, view, pal):  # -> [Beams] or []: the key the learner chose, fading out
+    """A "where" guess drawn as a full-weight beam from the asked query to the chosen key."""
+    q, guess = state.predict.question, state.predict.guess
+    if q is None or not q.keys or guess is None:
+        return []
+    curves = np.empty((1, 13))
+    curves[:, :8] = _beam_geometry(chips, np.array([q.query]), np.array([int(guess)]))
+    curves[:, 8:11] = _beam_color(view.to_step, state.head, pal)
+    curves[:, 11], curves[:, 12] = 255.0 * (1.0 - view.reveal), 10.5
+    return [Beams(curves)]
 
 
 def _still_beams(computed, state, box, chips, step, look, alpha, pal):  # -> [Layer] or []

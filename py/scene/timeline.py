@@ -22,6 +22,14 @@ class View:
     from_step: int
     to_step: int
     t: float  # eased progress, 0 (from_step) to 1 (to_step)
+    reveal: float = 1.0  # predict mode's reveal, eased: 0 shows the learner's guess, 1 the truth
+
+
+def reveal_progress(revealed_at, now_ms, reduced_motion=False):  # ms | None, ms -> eased progress in [0, 1]
+    """How far the reveal has moved from the guess to the truth (at once with reduced motion)."""
+    if revealed_at is None or reduced_motion:
+        return 1.0
+    return ease((now_ms - revealed_at) / DURATION_MS)
 
 
 def ease(u):  # float in [0, 1] -> float in [0, 1]
