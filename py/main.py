@@ -222,9 +222,8 @@ class App:
         on(el("copy-link"), "click", lambda e: self._copy_link())
         on(el("export-png"), "click", lambda e: self.backend.surface.blob("image/png").then(
             self._keep_once(lambda blob: self._save(blob, "attention.png"))))
-        on(el("export-json"), "click", lambda e: self._download("attention-scenario.json", share.to_text(
-            share.real_document(self.state, computed_of(self.state)) if self.state.model == "minilm" else
-            share.document(self.state, export.full_scenario(self.state))), "application/json"))
+        on(el("export-json"), "click", lambda e: self._download(
+            "attention-scenario.json", export.scenario_json(self.state, computed_of(self.state)), "application/json"))
         on(el("export-csv"), "click", lambda e: self._download(
             "attention-numbers.csv", export.csv_text(computed_of(self.state), self.state), "text/csv"))
         on(el("import-file"), "change", lambda e: self._import(e.target.files.item(0)))

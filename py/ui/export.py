@@ -9,7 +9,7 @@ import csv
 import io
 from dataclasses import replace
 
-from attention.scenario import resolve, to_json
+from attention.scenario import resolve
 from scene.stages import Stage, code_of, numpy_lines
 
 
@@ -31,8 +31,13 @@ def full_scenario(state):  # AppState -> Scenario with every number filled in
     )
 
 
-def scenario_json(state):
-    return to_json(full_scenario(state))
+def scenario_json(state, computed):  # AppState, its Computed -> what Export JSON saves
+    """The designed model's full scenario (with how it was shown), or the real model's sentence and numbers."""
+    from ui import share  # noqa: PLC0415 - share reads the state module that this one's callers hold
+
+    if state.model == "minilm":
+        return share.to_text(share.real_document(state, computed))
+    return share.to_text(share.document(state, full_scenario(state)))
 
 
 def csv_text(computed, state):

@@ -29,7 +29,7 @@ def run_code(code, scenario_json, tmp_path):
 def test_the_numpy_code_reproduces_the_engine_on_the_exported_json(preset, tmp_path, capsys):
     state = ev.set_step(ev.load_preset(None, preset), 4)
     computed = compute(state.scenario)
-    ns = run_code(export.numpy_code(computed, state), export.scenario_json(state), tmp_path)
+    ns = run_code(export.numpy_code(computed, state), export.scenario_json(state, compute(state.scenario)), tmp_path)
     h = state.scenario.head
     assert np.allclose(ns["A"], computed.trace.weights[h])
     assert np.allclose(ns["O"], computed.trace.head_outputs[h])
@@ -39,13 +39,13 @@ def test_the_numpy_code_reproduces_the_engine_on_the_exported_json(preset, tmp_p
 def test_the_code_stops_at_the_current_stage(step, tmp_path, capsys):
     state = ev.set_step(ev.initial_state(), step)
     code = export.numpy_code(compute(state.scenario), state)
-    ns = run_code(code, export.scenario_json(state), tmp_path)
+    ns = run_code(code, export.scenario_json(state, compute(state.scenario)), tmp_path)
     assert ("A" in ns) == (step >= 3) and ("S" in ns) == (step >= 2) and ("Q" in ns) == (step >= 1)
 
 
 def test_the_exported_json_reimports_to_the_same_numbers_and_head_names():
     state = ev.set_kind(ev.initial_state(), "causal")
-    again = ev.load_scenario(None, export.scenario_json(state))
+    again = ev.load_scenario(None, export.scenario_json(state, compute(state.scenario)))
     a, b = compute(state.scenario), compute(again.scenario)
     assert np.array_equal(a.trace.weights, b.trace.weights)
     assert b.head_names == a.head_names, "the toy model's weights are recognised again"
@@ -62,3 +62,13 @@ def test_csv_has_every_matrix_of_the_current_head():
     start = rows.index(["weights (head 3)"]) + 2
     weights = np.array([[float(v) for v in r[1:]] for r in rows[start:start + 4]])
     assert np.array_equal(weights, computed.trace.weights[2])
+
+
+def test_the_exported_file_reopens_the_same_computation_and_view():
+    from ui import share
+    from ui import state as ev
+
+    s = ev.set_beams(ev.select_query(ev.load_preset(None, "pronoun"), 7), "all")
+    again = share.open_document(ev.initial_state(), export.scenario_json(s, compute(s.scenario)))
+    np.testing.assert_allclose(compute(again.scenario).trace.weights, compute(s.scenario).trace.weights)
+    assert again.query == 7 and again.beams == "all"
