@@ -6,7 +6,7 @@ pattern the description talks about.
 """
 from dataclasses import dataclass
 
-from attention.scenario import Scenario
+from attention.scenario import Scenario, Selection
 
 POSITIONAL, SYNTACTIC, SEMANTIC, COREFERENCE = range(4)  # model.HEAD_INFO's order
 
@@ -17,37 +17,44 @@ class Preset:
     title: str  # the preset menu's label
     description: str  # one sentence the page shows when the preset is chosen
     scenario: Scenario  # what the page loads
+    selection: Selection  # where it opens: the query and head the description talks about
 
 
 PRESETS = (
     Preset("cat", "The cat sat down",
            "Four tokens, as in the classic step-by-step example: "
            "the syntactic head sends the verb 'sat' to its subject 'cat'.",
-           Scenario(tokens=("The", "cat", "sat", "down"), query=2, head=SYNTACTIC)),
+           Scenario(tokens=("The", "cat", "sat", "down")),
+           Selection(query=2, head=SYNTACTIC)),
     Preset("dog", "the dog was",
            "With nothing to change its meaning, 'dog' finds only itself in the semantic head: it stays an animal.",
-           Scenario(tokens=("the", "dog", "was"), query=1, head=SEMANTIC)),
+           Scenario(tokens=("the", "dog", "was")),
+           Selection(query=1, head=SEMANTIC)),
     Preset("hot-dog", "the hot dog was",
            "Add 'hot' and the semantic head sends 'dog' to it, so the weighted sum gives 'dog' heat: "
            "context changes meaning.",
-           Scenario(tokens=("the", "hot", "dog", "was"), query=2, head=SEMANTIC)),
+           Scenario(tokens=("the", "hot", "dog", "was")),
+           Selection(query=2, head=SEMANTIC)),
     Preset("lions", "Angry lions hunt zebras, while cats sleep peacefully",
            "Grammar without rules: in the syntactic head 'hunt' finds its subject 'lions' (not its object 'zebras') "
            "and 'Angry' finds the noun it describes.",
-           Scenario(tokens=("Angry", "lions", "hunt", "zebras", ",", "while", "cats", "sleep", "peacefully"),
-                    query=2, head=SYNTACTIC)),
+           Scenario(tokens=("Angry", "lions", "hunt", "zebras", ",", "while", "cats", "sleep", "peacefully")),
+           Selection(query=2, head=SYNTACTIC)),
     Preset("pronoun", "The animal didn't cross the street because it was too tired",
            "Who is 'it'? The coreference head sends the pronoun to 'animal', the living noun, rather than 'street'.",
            Scenario(tokens=("The", "animal", "didn't", "cross", "the", "street", "because", "it", "was", "too",
-                            "tired"), query=7, head=COREFERENCE)),
+                            "tired")),
+           Selection(query=7, head=COREFERENCE)),
     Preset("causal", "The dog chased the ball until it was tired (causal)",
            "A decoder such as GPT may not look ahead: the causal mask gives every later word exactly 0 weight.",
            Scenario(tokens=("The", "dog", "chased", "the", "ball", "until", "it", "was", "tired"),
-                    mask="causal", query=6, head=COREFERENCE)),
+                    mask="causal"),
+           Selection(query=6, head=COREFERENCE)),
     Preset("translate", "le chat noir ← the black cat",
            "Cross-attention in a translator: each French word being written queries the English sentence, "
            "and the semantic head aligns 'chat' with 'cat' and 'noir' with 'black'.",
-           Scenario(tokens=("le", "chat", "noir"), context=("the", "black", "cat"), query=1, head=SEMANTIC)),
+           Scenario(tokens=("le", "chat", "noir"), context=("the", "black", "cat")),
+           Selection(query=1, head=SEMANTIC)),
 )
 
 

@@ -2,7 +2,9 @@
 
 A scenario names the tokens and, optionally, everything else attention_trace
 needs (SPEC, "Scenario format"); what it leaves out comes from the toy model,
-see `resolve`. The page reads scenarios from the URL fragment
+see `resolve`. The same JSON also holds what the learner has selected (query,
+head, step): `parse_document` returns it apart, as a `Selection`, since it is no
+input of the computation. The page reads scenarios from the URL fragment
 `#scenario=<base64url of the JSON>` and from its Import control. `parse_scenario`
 refuses anything malformed with a ScenarioError whose message names the problem,
 so the page can show it and keep its previous state.
@@ -67,9 +69,6 @@ class Scenario:
     mask: str | tuple = "none"  # "none", "causal", or rows of booleans (n_q, n_k), True = may attend
     scale: bool = True  # divide the scores by √d_k
     temperature: float = 1.0  # divides the scaled scores
-    query: int = 0  # the selected query token
-    head: int = 0  # the selected head
-    step: int = STEPS - 1  # the step slider's position, 0..4
 
     @property
     def n_k(self):
@@ -77,11 +76,26 @@ class Scenario:
         return len(self.context if self.context is not None else self.tokens)
 
 
-FIELDS = tuple(Scenario.__dataclass_fields__)
+@dataclass(frozen=True)
+class Selection:
+    """What the learner looks at in a scenario. Not an input of the computation: changing it recomputes nothing."""
+    query: int = 0  # the selected query token
+    head: int = 0  # the selected head
+    step: int = STEPS - 1  # the step slider's position, 0..4
+
+
+SELECTION_FIELDS = tuple(Selection.__dataclass_fields__)
+FIELDS = tuple(Scenario.__dataclass_fields__) + SELECTION_FIELDS  # the JSON's fields: both
 
 
 def parse_scenario(source):  # str | bytes | dict | Scenario -> Scenario
-    """A validated Scenario from JSON text or an already decoded JSON object; raises ScenarioError."""
+    """A validated Scenario from JSON text or an already decoded JSON object; raises ScenarioError.
+    Its query / head / step are checked too, and left out: `parse_document` returns them."""
+    return parse_document(source)[0]
+
+
+def parse_document(source):  # str | bytes | dict | Scenario -> (Scenario, Selection)
+    """The scenario and the selection a JSON document holds, both validated; raises ScenarioError."""
     if isinstance(source, Scenario):
         source = to_dict(source)
     if isinstance(source, bytes):
@@ -96,30 +110,33 @@ def parse_scenario(source):  # str | bytes | dict | Scenario -> Scenario
     return _validated(source)
 
 
-def to_dict(s):  # Scenario -> dict
-    """The scenario as a JSON-ready dict: version and tokens always, other fields only where not default."""
+def to_dict(s, selection=Selection()):  # Scenario, Selection -> dict
+    """The scenario (and selection) as a JSON-ready dict: version and tokens always, other fields only where
+    not default."""
     out = {"version": s.version, "tokens": list(s.tokens)}
-    for name in FIELDS:
-        value, default = getattr(s, name), Scenario.__dataclass_fields__[name].default
-        if name not in out and value != default:
-            out[name] = _lists(value)
+    for part in (s, selection):
+        for name, field in part.__dataclass_fields__.items():
+            value = getattr(part, name)
+            if name not in out and value != field.default:
+                out[name] = _lists(value)
     return out
 
 
-def to_json(s):  # Scenario -> str
+def to_json(s, selection=Selection()):  # Scenario, Selection -> str
     """Compact JSON of the scenario (what Export saves and the link encodes)."""
-    return json.dumps(to_dict(s), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(to_dict(s, selection), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def to_fragment(s):  # Scenario -> str
+def to_fragment(s, selection=Selection()):  # Scenario, Selection -> str
     """'scenario=<base64url of the JSON, no padding>', for the page's URL after '#'."""
-    encoded = base64.urlsafe_b64encode(to_json(s).encode("utf-8")).decode("ascii")
+    encoded = base64.urlsafe_b64encode(to_json(s, selection).encode("utf-8")).decode("ascii")
     return "scenario=" + encoded.rstrip("=")
 
 
-def from_fragment(fragment):  # str -> Scenario
-    """The scenario in a URL fragment ('#scenario=...' or 'scenario=...', maybe among '&' parameters)."""
-    return parse_scenario(fragment_bytes(fragment))
+def from_fragment(fragment):  # str -> (Scenario, Selection)
+    """The scenario and selection in a URL fragment ('#scenario=...' or 'scenario=...', maybe among '&'
+    parameters)."""
+    return parse_document(fragment_bytes(fragment))
 
 
 def fragment_bytes(fragment):  # str -> bytes
@@ -242,13 +259,13 @@ def _validated(obj):
         "mask": _mask(obj.get("mask")),
         "scale": _boolean("scale", obj.get("scale", True)),
         "temperature": _temperature(obj.get("temperature", 1.0)),
-        "query": _integer("query", obj.get("query", 0)),
-        "head": _integer("head", obj.get("head", 0)),
-        "step": _integer("step", obj.get("step", STEPS - 1)),
     }
     s = Scenario(version=VERSION, **fields)
+    selection = Selection(query=_integer("query", obj.get("query", 0)), head=_integer("head", obj.get("head", 0)),
+                          step=_integer("step", obj.get("step", STEPS - 1)))
     _check_shapes(s)
-    return s
+    check_selection(s, selection)
+    return s, selection
 
 
 def _optional(obj, name, check):
@@ -351,9 +368,12 @@ def _check_shapes(s):
         shape = (len(s.mask), len(s.mask[0]) if s.mask else 0)
         if shape != (n_q, s.n_k) or any(len(r) != s.n_k for r in s.mask):
             raise ScenarioError(f"'mask' must have {n_q} rows of {s.n_k} true/false values (queries × keys)")
-    _index("query", s.query, n_q)
-    _index("head", s.head, heads)
-    _index("step", s.step, STEPS)
+
+
+def check_selection(s, selection):  # Scenario, Selection -> None; ScenarioError if it points outside the scenario
+    _index("query", selection.query, len(s.tokens))
+    _index("head", selection.head, heads_of(s))
+    _index("step", selection.step, STEPS)
 
 
 def _rows(name, matrix, n, what):

@@ -12,7 +12,7 @@ import numpy as np
 from scene.shapes import Beams, Cells, Dots, Layer, Lines, Rect, Texts
 
 _RECORDED = OrderedDict()  # id(shapes) -> (shapes, Segment): still layers drawn lately, least recent first
-MAX_RECORDED = 96  # more than layout remembers (scene.panels.MAX_PANELS), so what it keeps stays recorded
+MAX_RECORDED = 96  # more than layout remembers (scene.panels.PANEL_INPUTS' size), so what it keeps stays recorded
 
 
 def draw_scene(p, scene):  # P, Scene -> None

@@ -31,10 +31,10 @@ import numpy as np
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
 from scene.colors import head_color, head_dash, rgba
 from scene.numbers import number, percent
-from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_panel, veil
+from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_panel
 from scene.shapes import (Beams, Box, Grid, Layer, Lines, Rect, Texts, cells_by_colour, first_fitting, fit_all,
                           outline_rect, text_w, texts_at)
-from scene.stages import STAGES, Stage, canvas_formula, knobs_of
+from scene.stages import STAGES, Stage, canvas_formula
 from scene.timeline import View
 
 WIDE = 760  # px: from this canvas width on, the two views sit side by side
@@ -125,7 +125,7 @@ def layout(computed, state, width, height, view, palette):  # -> Scene
 
 def _beam_paths(computed, state, chips, view):  # -> ([m, 8], [m]) | None
     """The focused query's beam curves and their keys, for hovering and clicking a beam."""
-    if _shown(view) < 2 or veil(state):
+    if _shown(view) < 2 or state.veil:
         return None
     qi, kj, focus = _beam_pairs(state, computed.trace.allowed)
     return _beam_geometry(chips, qi[focus], kj[focus]), kj[focus]
@@ -273,7 +273,7 @@ def _beam_layer(computed, state, box, chips, view, pal):  # -> list of shapes
     over the new one's: the same picture at both ends, and two bitmaps to stamp per frame
     rather than thousands of curves to stroke.
     """
-    if veil(state):
+    if state.veil:
         return []  # predict mode: no beams until the reveal
     a, b = _beam_look(view.from_step), _beam_look(view.to_step)
     if view.reveal < 1.0 and a == b:  # the reveal: the guess's beam gives way to the weights' beams
@@ -302,8 +302,8 @@ def _still_beams(computed, state, box, chips, step, look, alpha, pal):  # -> [La
     """The beams as `step` shows them, as a still layer `alpha` times as opaque."""
     if look == 0 or alpha <= 0:
         return []
-    beams = remembered("beams", computed, state, box, pal,
-                        lambda: _beams(computed, state, chips, View(step, step, 1.0), pal), look, chips)
+    beams = remembered(computed, state, lambda picked: _beams(computed, picked, chips, View(step, step, 1.0), pal),
+                       "beams", box, pal, look, chips)
     return [Layer(beams, alpha, still=True, bounds=box.inset(-BLEED))] if beams else []
 
 
@@ -314,11 +314,12 @@ def _beam_count(computed, state):  # -> how many curves the beams are, every hea
 
 def _token_still(computed, state, box, chips, stage, pal):  # -> Layer
     """Chips, key labels, headers and legend: the same in every frame until the state or stage changes."""
-    return remembered("tokens", computed, state, box, pal, lambda: Layer(
-        _chip_shapes(state, chips, computed.trace.allowed[state.scenario.query], pal)
-        + _key_labels(computed, state, chips, stage, pal)
-        + _token_headers(state, box, chips, pal)
-        + _legend(computed, state, box, stage, pal), still=True, bounds=box.inset(-BLEED)), stage, chips)
+    return remembered(computed, state, lambda picked: Layer(
+        _chip_shapes(picked, chips, computed.trace.allowed[picked.query], pal)
+        + _key_labels(computed, picked, chips, stage, pal)
+        + _token_headers(picked, box, chips, pal)
+        + _legend(computed, picked, box, stage, pal), still=True, bounds=box.inset(-BLEED)), "tokens", box, pal,
+        stage, chips)
 
 
 def _shown(view):  # View -> the stage that dominates the picture
@@ -330,7 +331,7 @@ def _focus_query(state):  # -> the query whose beams are drawn in full
     hover = state.hover
     if hover and hover[0] in ("query", "cell") and hover[1] < len(state.tokens):
         return hover[1]
-    return state.scenario.query
+    return state.query
 
 
 def _beam_pairs(state, allowed):  # bool [n_q, n_k] -> qi [m], kj [m], emphasised [m] bool
@@ -390,8 +391,8 @@ def _beams(computed, state, chips, view, pal):  # -> list of Beams, one per head
 
 def _beam_heads(state, heads):  # -> list of heads, the selected one last (on top)
     if not state.overlay:
-        return [state.scenario.head]
-    return [h for h in range(heads) if h != state.scenario.head] + [state.scenario.head]
+        return [state.head]
+    return [h for h in range(heads) if h != state.head] + [state.head]
 
 
 def _beam_geometry(chips, qi, kj):  # [m], [m] -> [m, 8] x1 y1 c1x c1y c2x c2y x2 y2
@@ -414,9 +415,8 @@ def _beam_geometry(chips, qi, kj):  # [m], [m] -> [m, 8] x1 y1 c1x c1y c2x c2y x
 def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shapes
     """Rounded chips with their tokens: the selected query filled with the accent, masked keys faded,
     the hovered chip outlined."""
-    s = state.scenario
     radius = min(8.0, chips.size * 0.6)
-    q_plain = np.arange(len(chips.q_labels)) != s.query
+    q_plain = np.arange(len(chips.q_labels)) != state.query
     items = []
     for rects, labels, keep in ((chips.q_rects, chips.q_labels, q_plain), (chips.k_rects, chips.k_labels, allowed_row),
                                 (chips.k_rects, chips.k_labels, ~allowed_row)):
@@ -427,9 +427,9 @@ def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shape
                                 rgba(pal.grid, 0.5 if faded else 1.0), pal.line))
             items.append(_chip_texts(rects[idx], [labels[i] for i in idx], chips.size,
                                      rgba(pal.muted if faded else pal.ink)))
-    x, y, w, h = chips.q_rects[s.query].tolist()
+    x, y, w, h = chips.q_rects[state.query].tolist()
     items.append(Rect(x, y, w, h, rgba(pal.accent), rgba(pal.accent), pal.line, radius))
-    items.append(_chip_texts(chips.q_rects[s.query:s.query + 1], [chips.q_labels[s.query]], chips.size,
+    items.append(_chip_texts(chips.q_rects[state.query:state.query + 1], [chips.q_labels[state.query]], chips.size,
                              rgba(pal.accent_ink), bold=True))
     if state.hover and state.hover[0] in ("query", "key"):
         kind, i = state.hover
@@ -445,16 +445,16 @@ def _chip_texts(rects, labels, size, color, bold=False):  # [n, 4], [n] -> Texts
 
 def _key_labels(computed, state, chips, stage, pal):  # -> list of shapes
     """Stage 2: each allowed key's scaled score by its chip, where there is room; 3-4: the hovered key's weight."""
-    trace, s = computed.trace, state.scenario
-    if veil(state):
+    trace = computed.trace
+    if state.veil:
         return []
     if stage == 2:
-        keys = np.flatnonzero(trace.allowed[s.query])
-        strings = [number(v, 2) for v in trace.scaled[s.head, s.query, keys].tolist()]
+        keys = np.flatnonzero(trace.allowed[state.query])
+        strings = [number(v, 2) for v in trace.scaled[state.head, state.query, keys].tolist()]
         return texts_at(_beside_keys(chips, keys, strings, pal), pal.small, rgba(pal.muted), _label_align(chips))
     if stage >= 3 and state.hover and state.hover[0] == "key":
         j = state.hover[1]
-        label = percent(trace.weights[s.head, s.query, j])
+        label = percent(trace.weights[state.head, state.query, j])
         placed = _beside_keys(chips, [j], [label], pal, always=True)
         align = _label_align(chips)
         return _pills(placed, align, pal) + texts_at(placed, pal.small, rgba(pal.ink), align, bold=True)
@@ -512,7 +512,7 @@ def _token_headers(state, box, chips, pal):  # -> list of shapes
 def _legend(computed, state, box, stage, pal):  # -> list of shapes
     """How to read the beams, at the bottom right; with the overlay, a dashed sample per head."""
     y = box.y + box.h - line_h(pal) / 2
-    if stage < 2 or veil(state):
+    if stage < 2 or state.veil:
         return []
     texts = (("grey lines: every allowed key is compared", "comparing keys") if stage == 2
              else ("beam width and opacity = attention weight", "width & opacity = weight"))
@@ -538,9 +538,10 @@ def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Pan
     """The stage's panel on a background, with its title; cross-fading (and morphing) in transitions."""
     a, b, t = view.from_step, view.to_step, view.t
     shown = _shown(view)
-    items = [remembered("title", computed, state, box, pal, lambda: Layer(
+    items = [remembered(computed, state, lambda picked: Layer(
         [Rect(box.x, box.y, box.w, box.h, rgba(pal.panel), None, 1.0, 10)]
-        + _stage_title(computed, state, box, shown, pal), still=True, bounds=box.inset(-BLEED)), shown)]
+        + _stage_title(computed, picked, box, shown, pal), still=True, bounds=box.inset(-BLEED)), "title", box, pal,
+        shown)]
     body = box.inset(10).top(pal.title + 10)[1]
     if a == b or {a, b} == {2, 3}:
         mix = (t if b == 3 else 1 - t) if a != b else float(b == 3)
@@ -552,7 +553,7 @@ def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Pan
     bounds = box.inset(-BLEED)
     items += (_fade(panel_items(old, 1.0, bounds, pal), 1 - t, -direction * SLIDE * t)
               + _fade(panel_items(new, t, bounds, pal), t, direction * SLIDE * (1 - t)))
-    if {a, b} == {3, 4} and veil(state) != "weights":
+    if {a, b} == {3, 4} and state.veil != "weights":
         items += row_to_bars(computed, state, old if a == 3 else new, new if b == 4 else old,
                               t if b == 4 else 1 - t, pal)
     return items, new
@@ -563,14 +564,13 @@ def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
 
     The title comes first; the head's name shortens (or goes, with its sample) so that it never runs
     into the title, and the formula is shown only where it fits between the two."""
-    s = state.scenario
     x, y = box.x + 12, box.y + 10 + pal.title / 2 + 2
     title = f"{stage + 1}  {STAGES[Stage(stage)].title}"
     title_end = x + text_w(title, pal.title, True)
     right = box.x + box.w - 12
-    name, numbered = computed.head_names[s.head], f"head {s.head + 1}"
+    name, numbered = computed.head_names[state.head], f"head {state.head + 1}"
     candidates = (f"{numbered}: {name}", name) if name != numbered else (name,)
-    if veil(state) == "name":
+    if state.veil == "name":
         candidates = ("which head?",)
     room = min(right - title_end - 16 - 30, box.w * 0.4)  # 30: the colour sample before the name
     head = next((c for c in candidates if text_w(c, pal.small) <= room), None)
@@ -579,11 +579,11 @@ def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
         return items
     head_w = text_w(head, pal.small)
     swatch = np.array([[right - head_w - 30, y, right - head_w - 8, y]])
-    formula = canvas_formula(stage, knobs_of(state))
+    formula = canvas_formula(stage, state.knobs)
     if text_w(formula, pal.text) <= right - head_w - 30 - 16 - (title_end + 16):
         items += texts_at([(formula, title_end + 16, y)], pal.text, rgba(pal.muted))
-    dash = head_dash(pal, s.head) if state.overlay else (0, 0)
-    color = pal.muted if veil(state) == "name" else head_color(pal, s.head)  # a colour would name the head
+    dash = head_dash(pal, state.head) if state.overlay else (0, 0)
+    color = pal.muted if state.veil == "name" else head_color(pal, state.head)  # a colour would name the head
     return (items + [Lines(swatch, rgba(color), 4.0, dash)]
             + texts_at([(head, right, y)], pal.small, rgba(pal.ink), RIGHT))
 

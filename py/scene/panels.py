@@ -6,7 +6,6 @@ weighted sum (bars, a_ij v_j, the output, every head's concat). Panels are
 remembered (`remembered`) while what they depend on stays, so animation frames
 rebuild nothing; scene.layout places them, fades them and adds the title.
 """
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 import math
 
@@ -15,6 +14,7 @@ import numpy as np
 from attention import model
 from attention.explain import output_terms
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
+from scene.memo import Memo
 from scene.colors import diverging, head_color, ink_for, rgba, sequential
 from scene.numbers import CANVAS_DECIMALS, exact_text, number, percent
 from scene.stages import STAGES, Stage, knobs_of
@@ -42,39 +42,28 @@ def line_h(pal):  # px: the height of one line of small text with its margin
     return pal.small + 8
 
 
-_PANELS = OrderedDict()  # memo: a panel's inputs -> (computed, shapes), least recently used first
-MAX_PANELS = 64  # every stage's panel and parts for a few states: stepping back and forth rebuilds nothing
+def projectable(computed, state):
+    """Whether the scatter plot is the toy model's map, on which an output vector can be placed too."""
+    return computed.toy and state.scenario.embeddings is None
 
 
-def veil(state):  # -> None (all shown) | "weights" | "name"
-    """What predict mode hides until the reveal: the weights (and the scores) or, for "which head", the head's name."""
-    p = state.predict
-    if not p.hidden:
-        return None
-    return "name" if p.question.kind == "which head" else "weights"
+# What the canvas's remembered parts (stage panels, the matrix, the chips, the beams, the title) may read of
+# the state: their builders get only these (scene.memo), and they are the key the parts are remembered by.
+PANEL_INPUTS = Memo(("tokens", "key_tokens", "kind", "query", "head", "cell", "hover", "overlay", "beams", "veil",
+                     "asked_cell"), {"projectable": projectable, "knobs": lambda _, state: knobs_of(state)},
+                    size=64, name="PanelInputs")
 
 
-def remembered(kind, computed, state, box, pal, build, *extra):  # -> build(), or what it returned last time
-    """Panels (and parts of panels) depend on these inputs only; while they stay, the shapes stay."""
-    s = state.scenario
-    key = (kind, id(computed), state.tokens, state.key_tokens, s.query, s.head, state.cell, state.hover,
-           state.overlay, state.beams, projectable(computed, state), veil(state), box, pal, *extra)
-    hit = _PANELS.get(key)
-    if hit is not None and hit[0] is computed:
-        _PANELS.move_to_end(key)
-        return hit[1]
-    value = build()
-    _PANELS[key] = (computed, value)
-    if len(_PANELS) > MAX_PANELS:
-        _PANELS.popitem(last=False)
-    return value
+def remembered(computed, state, build, *key):  # build(picked) -> shapes; -> them, or what it built last time
+    """A part of the canvas, rebuilt only when what it reads (PANEL_INPUTS, `key`) changed."""
+    return PANEL_INPUTS.get(computed, state, lambda _, picked, *__: build(picked), *key)
 
 
 def stage_panel(stage, computed, state, box, pal, mix):  # -> Panel
     """Stage `stage`'s shapes in `box` (`mix` blends scores into weights), remembered for the next frames."""
     if stage in (2, 3):
         return _matrix_panel(computed, state, box, pal, mix)
-    return remembered(stage, computed, state, box, pal, lambda: _build_panel(stage, computed, state, box, pal))
+    return remembered(computed, state, lambda picked: _build_panel(stage, computed, picked, box, pal), stage, box, pal)
 
 
 def _build_panel(stage, computed, state, box, pal):  # -> Panel
@@ -243,11 +232,11 @@ def _input_panel(computed, state, box, pal):  # -> Panel
     matrix_box, scatter_box = _split_for_scatter(box, 0.6)
     x = computed.x
     heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
-    items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.scenario.query)
+    items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.query)
     items += _caption(f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}", cap.x, cap.y + cap.h / 2, pal)
     if scatter_box is not None:
-        items += _scatter(scatter_box, computed.xy, state.tokens, state.scenario.query, None, pal,
-                          ("embedding map" if projectable(computed, state) else computed.plane,))[0]
+        items += _scatter(scatter_box, computed.xy, state.tokens, state.query, None, pal,
+                          ("embedding map" if state.projectable else computed.plane,))[0]
     return Panel(items, matrices=(("X", grid),))
 
 
@@ -258,11 +247,6 @@ def _split_for_scatter(box, share):  # -> (matrix Box, scatter Box | None)
     if box.h >= 220:
         return box.top(box.h * share, GAP)
     return box, None
-
-
-def projectable(computed, state):
-    """Whether the scatter plot is the toy model's map, on which an output vector can be placed too."""
-    return computed.toy and state.scenario.embeddings is None
 
 
 def _scatter(box, xy, labels, selected, arrow_to, pal, captions):  # [n, 2], ..., [2] | None -> shapes, [2, 2] | None
@@ -326,8 +310,8 @@ def _point_labels(px, labels, selected, plot, pal):  # [n, 2] px, ... -> Texts t
 def _project_panel(computed, state, box, pal):  # -> Panel
     """Q, K and V of the current head side by side, one colour scale, the query's row outlined in Q;
     below them, where they come from: X (and C for cross-attention) times W_Q, W_K, W_V."""
-    trace, s = computed.trace, state.scenario
-    q, k, v = trace.q[s.head], trace.k[s.head], trace.v[s.head]
+    trace = computed.trace
+    q, k, v = trace.q[state.head], trace.k[state.head], trace.v[state.head]
     limit = _limit(q, k, v)
     cap_h = line_h(pal)
     rows = max(len(state.tokens), len(state.key_tokens))
@@ -341,8 +325,8 @@ def _project_panel(computed, state, box, pal):  # -> Panel
         boxes.append(Box(x, top.y + cap_h, width, top.h - cap_h))
         x += width + GAP
     items, grids = [], []
-    captions = STAGES[Stage.PROJECT].canvas(knobs_of(state))  # "Q = X·W_Q", "K = C·W_K", "V = C·W_V"
-    specs = ((q, state.tokens, s.query), (k, state.key_tokens, None), (v, None, None))
+    captions = STAGES[Stage.PROJECT].canvas(state.knobs)  # "Q = X·W_Q", "K = C·W_K", "V = C·W_V"
+    specs = ((q, state.tokens, state.query), (k, state.key_tokens, None), (v, None, None))
     ends = [b.x - 6 for b in boxes[1:]] + [box.x + box.w]  # a caption ends before the next matrix or the panel's edge
     for b, (values, labels, selected), caption, end in zip(boxes, specs, captions, ends):
         shapes, grid = _signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6)
@@ -408,8 +392,8 @@ def _matrix_panel(computed, state, box, pal, mix):  # -> Panel
     the scores' one, which is exactly the mixed colour because the cells are opaque. Numbers
     fade out (scores) and in (weights) around mix = 0.5, when the small multiples appear.
     """
-    parts = remembered("matrix", computed, state, box, pal, lambda: _matrix_parts(computed, state, box, pal, mix),
-                        mix >= 0.5)
+    parts = remembered(computed, state, lambda picked: _matrix_parts(computed, picked, box, pal, mix),
+                       "matrix", box, pal, mix >= 0.5)
     layers = [(parts.under, 1.0), (parts.score_cells, 1.0 if mix < 1 else 0.0), (parts.weight_cells, mix),
               (parts.over, 1.0)]
     layers += [(parts.score_numbers, 1 - 2 * mix)] if mix < 0.5 else [(parts.weight_numbers, 2 * mix - 1)]
@@ -434,22 +418,22 @@ class MatrixParts:
 
 
 def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 0.5 or mix >= 0.5)
-    trace, s = computed.trace, state.scenario
-    scores, weights, allowed = trace.scaled[s.head], trace.weights[s.head], trace.allowed
+    trace = computed.trace
+    scores, weights, allowed = trace.scaled[state.head], trace.weights[state.head], trace.allowed
     heat, cap = box.bottom(line_h(pal), 4)[1], box.bottom(line_h(pal))[0]
     multiples, head_rects = [], None
     if state.overlay and mix >= 0.5 and trace.heads > 1:
         strip, heat = heat.bottom(min(heat.h * 0.38, 150), 8)
         multiples, head_rects = _small_multiples(computed, state, strip, pal)
     grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
-                           selected_row=s.query)
+                           selected_row=state.query)
     if not allowed.all():
         under.append(_hatch(grid, pal))
     score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
     score_colors[~allowed] = weight_colors[~allowed] = rgba(pal.background, 0.0)
-    caption = (f"row '{state.tokens[s.query]}': entropy {number(computed.entropy[s.head, s.query], 2)} bits"
+    caption = (f"row '{state.tokens[state.query]}': entropy {number(computed.entropy[state.head, state.query], 2)} bits"
                if mix >= 0.5 else _scores_caption(trace, allowed))
-    hidden = veil(state)
+    hidden = state.veil
     if hidden is not None:
         multiples = []  # every head's name
     if hidden == "weights":  # greyed cells, no numbers: predict mode before the reveal
@@ -484,7 +468,7 @@ def _small_multiples(computed, state, box, pal):  # -> (shapes, [heads, 4] rects
     rects = np.array([(x - 2, box.y, cell * n_k + 4, label + cell * n_q + 2) for x in xs], dtype=np.float64)
     items = [cells_by_colour(cells, sequential(weights, pal).reshape(-1, 4)),  # every head's cells at once
              *texts_at(names, pal.small, rgba(pal.ink), CENTER),
-             outline_rect(tuple(rects[state.scenario.head]), rgba(pal.accent), 2.0)]
+             outline_rect(tuple(rects[state.head]), rgba(pal.accent), 2.0)]
     return items, rects
 
 
@@ -517,12 +501,11 @@ def _row_sums(grid, weights, col_labels, pal):  # -> shapes: a "Σ" column after
 
 
 def _grid_marks(grid, state, pal):  # -> outlines: the query's row, the open cell, the hovered cell
-    s = state.scenario
-    x, y, _, h = grid.cell(s.query, 0)
+    x, y, _, h = grid.cell(state.query, 0)
     items = [outline_rect((x - 1, y - 1, grid.cw * grid.n_cols + 1, h + 1), rgba(pal.accent), 2.0)]
     if state.hover and state.hover[0] == "cell" and state.hover[1] < grid.n_rows and state.hover[2] < grid.n_cols:
         items.append(outline_rect(grid.cell(*state.hover[1:]), rgba(pal.hover), 1.5))
-    asked = state.predict.question.cell if veil(state) else None  # "score by hand": the cell to compute
+    asked = state.asked_cell  # "score by hand": the cell to compute
     cell = asked or state.cell
     if cell is not None and cell[0] < grid.n_rows and cell[1] < grid.n_cols:
         cx, cy, cw, ch = grid.cell(*cell)
@@ -534,14 +517,14 @@ def _grid_marks(grid, state, pal):  # -> outlines: the query's row, the open cel
 
 def _sum_panel(computed, state, box, pal):  # -> Panel
     """The query's weight per key as bars, a_ij v_j as small glyphs, the head output; the scatter arrow."""
-    if veil(state) == "weights":
+    if state.veil == "weights":
         return _hidden_sum_panel(state, box, pal)
-    trace, s = computed.trace, state.scenario
-    has_map = projectable(computed, state)
+    trace = computed.trace
+    has_map = state.projectable
     main, scatter_box = _split_for_scatter(box, 0.62) if has_map else (box, None)
-    weights = trace.weights[s.head, s.query]  # [n_k]
-    terms = output_terms(trace, s.head, s.query)  # [n_k, d_v]
-    out = trace.head_outputs[s.head, s.query]  # [d_v]
+    weights = trace.weights[state.head, state.query]  # [n_k]
+    terms = output_terms(trace, state.head, state.query)  # [n_k, d_v]
+    out = trace.head_outputs[state.head, state.query]  # [d_v]
     header, rows_box = main.top(line_h(pal))
     foot_h = 2 * line_h(pal) + 6
     label_w = min(max(text_w(t, pal.small, True) for t in state.key_tokens) + 14, main.w * 0.22)
@@ -560,7 +543,7 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
                      pal.small, rgba(pal.muted), bold=True)
     items.append(cells_by_colour(np.column_stack([np.full(n_k, bar_x), top + pitch * 0.18, np.full(n_k, bar_w),
                                          np.full(n_k, pitch * 0.64)]), rgba(pal.background), 3))
-    bar_color = pal.muted if veil(state) == "name" else head_color(pal, s.head)  # "which head": no telltale colour
+    bar_color = pal.muted if state.veil == "name" else head_color(pal, state.head)  # "which head": no telltale colour
     items.append(cells_by_colour(bars, rgba(bar_color), 3))
     items += _bar_labels(state.key_tokens, weights, top, pitch, main.x + label_w - 6, label_w - 8,
                          bar_x + bar_w + 4, pal)
@@ -571,8 +554,8 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
     items += _multihead_strip(computed, state, Box(main.x, below, main.w, main.y + main.h - below), pal)
     if scatter_box is None:
         return Panel(items, bars=bars)
-    end = computed.xy[s.query] + model.project_xy(trace.output[s.query:s.query + 1])[0]
-    shapes, arrow = _scatter(scatter_box, computed.xy, state.tokens, s.query, end, pal,
+    end = computed.xy[state.query] + model.project_xy(trace.output[state.query:state.query + 1])[0]
+    shapes, arrow = _scatter(scatter_box, computed.xy, state.tokens, state.query, end, pal,
                              ("x + attention output (all heads)", "x + attention output", "x + output"))
     return Panel(items + shapes, bars=bars, arrow=arrow)
 
@@ -598,7 +581,7 @@ def _hidden_sum_panel(state, box, pal):  # -> Panel: the keys with empty grey tr
 
 def _multihead_strip(computed, state, box, pal):  # -> shapes (none when one head or no room)
     """concat(o_1 … o_h) · W_O = output for the query: every head's output side by side, then the projection."""
-    trace, i = computed.trace, state.scenario.query
+    trace, i = computed.trace, state.query
     line = line_h(pal)
     if trace.heads < 2 or box.h < 2 * line + 10:
         return []
@@ -658,7 +641,7 @@ def _output_row(out, box, glyph_x, glyph_w, limit, pal, state):  # [d_v] -> shap
     glyph_row, numbers = box.top(box.h - line_h(pal))
     items = [Lines(np.array([[box.x, box.y - 3, box.x + box.w, box.y - 3]]), rgba(pal.grid), 1.0)]
     items += _glyphs(out[None, :], glyph_x, np.array([glyph_row.y]), glyph_w, glyph_row.h, limit, pal)
-    token = state.tokens[state.scenario.query]
+    token = state.tokens[state.query]
     items += texts_at([(fit_text(f"output of '{token}'", pal.small, glyph_x - box.x - 8), glyph_x - 8,
                       glyph_row.y + glyph_row.h / 2)], pal.small, rgba(pal.ink), RIGHT, bold=True)
     text = _vector_fitting("o = ", out, pal.small, box.w)
@@ -680,11 +663,10 @@ def row_to_bars(computed, state, softmax, weighted, t, pal):  # Panel (stage 3),
     """The query's row of softmax cells sliding and stretching into stage 4's bars (t: 0 cells, 1 bars)."""
     if softmax.grid is None or weighted.bars is None or not 0 < t < 1:
         return []
-    s = state.scenario
-    x, y, w, h = softmax.grid.cell(s.query, 0)
+    x, y, w, h = softmax.grid.cell(state.query, 0)
     n = softmax.grid.n_cols
     cells = np.column_stack([x + w * np.arange(n), np.full(n, y), np.full(n, w), np.full(n, h)])
     rects = cells + (weighted.bars - cells) * t
-    weights = computed.trace.weights[s.head, s.query]
-    colors = sequential(weights, pal) * (1 - t) + np.array(rgba(head_color(pal, s.head))) * t
+    weights = computed.trace.weights[state.head, state.query]
+    colors = sequential(weights, pal) * (1 - t) + np.array(rgba(head_color(pal, state.head))) * t
     return [cells_by_colour(rects, colors, 3 * t)]

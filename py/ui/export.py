@@ -42,7 +42,7 @@ def scenario_json(state, computed):  # AppState, its Computed -> what Export JSO
 
 def csv_text(computed, state):
     """X, Q, K, V, scores, weights and output of the current head, one block per matrix."""
-    t, h = computed.trace, state.scenario.head
+    t, h = computed.trace, state.head
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
 

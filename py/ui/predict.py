@@ -218,7 +218,7 @@ def drawn(state):
     q = state.predict.question
     if not state.predict.hidden or q.kind != "which head":
         return state
-    return replace(state, scenario=replace(state.scenario, head=q.head))
+    return replace(state, head=q.head)
 
 
 def _with(state, predict):  # AppState, Predict -> the state holding it (the same object when nothing changed)

@@ -2,7 +2,7 @@
 
 They live apart from ui.predict (which makes the questions and builds on ui.state), so that
 ui.state can hold the mode without importing what imports it. The scene reads
-`state.predict.hidden` to grey the weights and leave the beams out.
+`state.veil` (Predict.veil) to grey the weights and leave the beams out.
 """
 from dataclasses import dataclass
 
@@ -48,3 +48,14 @@ class Predict:
     def hidden(self):
         """Whether the answer must stay out of sight: a question is open and not yet revealed."""
         return self.on and self.question is not None and not self.revealed
+
+    @property
+    def veil(self):  # -> None (all shown) | "weights" | "name"
+        """What the page hides until the reveal: the weights (and the scores) or, for "which head", the head's name."""
+        if not self.hidden:
+            return None
+        return "name" if self.question.kind == "which head" else "weights"
+
+    @property
+    def asked_cell(self):  # -> (query, key) of the score a "score by hand" question highlights, or None
+        return self.question.cell if self.hidden else None

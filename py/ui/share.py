@@ -15,7 +15,7 @@ import json
 from urllib.parse import quote, urlencode
 
 from attention.presets import get_preset
-from attention.scenario import ScenarioError, fragment_bytes, loads, parse_scenario, to_dict
+from attention.scenario import ScenarioError, fragment_bytes, loads, parse_document, to_dict
 from ui import state as ev
 
 VIEW_KEYS = ("beams", "heads", "theme", "large")
@@ -30,7 +30,7 @@ def view_of(state):  # AppState -> dict: only what differs from a fresh page
 
 def document(state, scenario=None):  # AppState, Scenario | None -> dict
     """The state as a JSON-ready document; `scenario` replaces the state's own (Export writes every number)."""
-    doc = to_dict(scenario if scenario is not None else state.scenario)
+    doc = to_dict(scenario if scenario is not None else state.scenario, state.selection)
     view = view_of(state)
     if view:
         doc["view"] = view
@@ -97,8 +97,7 @@ def open_document(state, source):  # AppState, str | bytes | dict -> AppState
         return _open_real(state, doc)
     doc = dict(doc)
     view, preset = doc.pop("view", None), doc.pop("preset", None)
-    scenario = parse_scenario(doc)
-    new = ev.load_scenario(state, scenario, preset=_preset_if_same(preset, scenario))
+    new = ev.load_scenario(state, doc, preset=_preset_if_same(preset, parse_document(doc)[0]))
     return _with_view(new, view)
 
 
@@ -106,15 +105,14 @@ def open_fragment(state, fragment):  # AppState, str -> AppState
     return open_document(state, fragment_bytes(fragment))
 
 
-def _preset_if_same(preset_id, scenario):  # the preset's id only if the scenario is that preset's, at most reselected
+def _preset_if_same(preset_id, scenario):  # the preset's id only if the scenario is that preset's (any selection)
     if not isinstance(preset_id, str):
         return None
     try:
         given = get_preset(preset_id).scenario
     except KeyError:
         return None
-    same = parse_scenario({**to_dict(given), "query": scenario.query, "head": scenario.head, "step": scenario.step})
-    return preset_id if same == scenario else None
+    return preset_id if given == scenario else None
 
 
 def _with_view(state, view):  # AppState, dict | None -> AppState

@@ -2,11 +2,12 @@
 
 `AppState` is immutable: an event is a function `(state, ...) -> new state`, so
 the page can be driven, and tested, without a browser. What is computed lives in
-a `Scenario` (SPEC "Scenario format": tokens, weights, mask, knobs, and the
-selected query / head / step), which is exactly what a permalink stores; the
-rest is how the learner is looking at it right now.
+a `Scenario` (SPEC "Scenario format": tokens, weights, mask, knobs); what the
+learner selected in it (query, head, step, and the real model's layer) are
+fields of the state beside it. A permalink stores both; the rest is how the
+learner is looking at it right now.
 
-`compute(scenario)` runs the engine; it is cached on everything except the
+`compute(scenario)` runs the engine, cached on the scenario: it never sees the
 selection, so moving the query or the step never recomputes attention.
 """
 
@@ -19,7 +20,8 @@ from attention import model
 from attention.core import attention_trace
 from attention.ops import entropy
 from attention.presets import get_preset
-from attention.scenario import MAX_TOKEN_CHARS, STEPS, Scenario, heads_of, parse_scenario, resolve
+from attention.scenario import (MAX_TOKEN_CHARS, STEPS, Scenario, Selection, check_selection, heads_of,
+                                parse_document, parse_scenario, resolve)
 from attention.tokenizer import MAX_TOKENS, TooManyTokens, check_length, detokenize, tokenize
 from ui import real
 from ui.predict_state import Predict
@@ -31,8 +33,11 @@ DEFAULT_CONTEXT = ("the", "black", "cat")  # keys' sentence when a learner switc
 
 @dataclass(frozen=True)
 class AppState:
-    scenario: Scenario  # what is computed, and the selected query / head / step
+    scenario: Scenario  # what is computed
     text: str  # the sentence box's content; may be refused (too long, empty) while the scenario stays
+    query: int = 0  # the selected query token
+    head: int = 0  # the selected head
+    step: int = STEPS - 1  # the stage on the step slider, 0-4
     context_text: str = ""  # the keys' sentence box (cross-attention)
     preset: str | None = None  # the preset this came from; None once the learner changed the sentence
     beams: str = "query"  # "query": the selected query's beams; "all": every query's beams, faintly
@@ -63,16 +68,16 @@ class AppState:
         return "cross" if s.context is not None else ("causal" if s.mask == "causal" else "self")
 
     @property
-    def query(self):  # the selected query token
-        return self.scenario.query
+    def veil(self):  # what predict mode hides until the reveal: None, "weights" or "name"
+        return self.predict.veil
 
     @property
-    def head(self):  # the selected head
-        return self.scenario.head
+    def asked_cell(self):  # the score a "score by hand" question highlights, or None
+        return self.predict.asked_cell
 
     @property
-    def step(self):  # the stage on the step slider, 0-4
-        return self.scenario.step
+    def selection(self):  # what a link stores beside the scenario
+        return Selection(query=self.query, head=self.head, step=self.step)
 
     @property
     def tokens(self):
@@ -83,10 +88,11 @@ class AppState:
         return self.scenario.context if self.scenario.context is not None else self.scenario.tokens
 
 
-def from_scenario(scenario, preset=None):
-    """The state that shows `scenario` as it is."""
+def from_scenario(scenario, preset=None, selection=Selection()):
+    """The state that shows `scenario` as it is, at `selection`."""
     context = detokenize(scenario.context) if scenario.context is not None else ""
-    return AppState(scenario=scenario, text=detokenize(scenario.tokens), context_text=context, preset=preset)
+    return AppState(scenario=scenario, text=detokenize(scenario.tokens), context_text=context, preset=preset,
+                    query=selection.query, head=selection.head, step=selection.step)
 
 
 def initial_state(preset_id="hot-dog"):
@@ -105,15 +111,18 @@ def _keep_view(new, old):  # AppState, AppState | None -> new with old's view
 
 def load_preset(state, preset_id):
     """An example; with the real model on, its sentence on the real model."""
-    new = _keep_view(from_scenario(get_preset(preset_id).scenario, preset=preset_id), state)
+    preset = get_preset(preset_id)
+    new = _keep_view(from_scenario(preset.scenario, preset=preset_id, selection=preset.selection), state)
     if state is not None and state.model == "minilm":
         return replace(_real_sentence(replace(new, layer=state.layer), new.text), preset=preset_id)
     return new
 
 
 def load_scenario(state, source, preset=None):
-    """A scenario from a link or a file (the designed model's); ScenarioError (a ValueError) if it is malformed."""
-    return _keep_view(from_scenario(parse_scenario(source), preset=preset), state)
+    """A scenario (and its selection) from a link or a file (the designed model's); ScenarioError (a
+    ValueError) if it is malformed."""
+    scenario, selection = parse_document(source)
+    return _keep_view(from_scenario(scenario, preset=preset, selection=selection), state)
 
 
 def edit_sentence(state, text, context=False):
@@ -140,13 +149,13 @@ def edit_sentence(state, text, context=False):
         tokens=s.tokens if context else tokens,
         context=tokens if context else s.context,
         mask=s.mask if isinstance(s.mask, str) else "none",
-        scale=s.scale, temperature=s.temperature, step=s.step,
-        head=min(s.head, model.HEADS - 1), query=min(s.query, n_q - 1))
+        scale=s.scale, temperature=s.temperature)
     try:
         fresh = _valid(fresh)  # the same limits as a link or a file (e.g. a 40-character word)
     except ValueError as exc:
         return replace(state, message=str(exc))
-    return replace(state, scenario=fresh, preset=None, message="", cell=None, hover=None)
+    return replace(state, scenario=fresh, preset=None, message="", cell=None, hover=None,
+                   head=min(state.head, model.HEADS - 1), query=min(state.query, n_q - 1))
 
 
 def set_kind(state, kind):
@@ -159,13 +168,14 @@ def set_kind(state, kind):
     if kind == "cross":
         context = s.context or tokenize(state.context_text) or DEFAULT_CONTEXT
         if s.embeddings is not None:  # custom inputs have no context sentence to go with them
-            s = Scenario(tokens=s.tokens, scale=s.scale, temperature=s.temperature, step=s.step, query=s.query)
+            s = Scenario(tokens=s.tokens, scale=s.scale, temperature=s.temperature)
         s = replace(s, context=tuple(context)[:MAX_TOKENS], mask="none")
     else:
         s = replace(s, context=None, context_embeddings=None, mask="causal" if kind == "causal" else "none")
     s = _valid(s)
     context_text = detokenize(s.context) if s.context is not None else state.context_text
-    return replace(state, scenario=s, context_text=context_text, preset=None, cell=None, hover=None)
+    return replace(state, scenario=s, context_text=context_text, preset=None, cell=None, hover=None,
+                   head=state.head if state.head < heads_of(s) else 0)
 
 
 def select_query(state, i):
@@ -300,11 +310,10 @@ def _real_sentence(state, text):  # AppState (real loaded), str -> AppState on t
         return replace(state, text=text, message=str(exc))
     if real.missing_rows(state.real, pieces.ids):  # shown once they arrive (rows_arrived)
         return replace(state, text=text, message="", awaiting=pieces)
-    s, n = state.scenario, len(pieces.ids)
-    scenario = Scenario(tokens=pieces.pieces, heads=real.HEADS, step=s.step,
-                        query=min(s.query, n - 1), head=min(s.head, real.HEADS - 1))
+    scenario = Scenario(tokens=pieces.pieces, heads=real.HEADS)
     return replace(state, model="minilm", text=text, scenario=scenario, pieces=pieces, context_text="",
-                   preset=None, message="", cell=None, hover=None, awaiting=None)
+                   preset=None, message="", cell=None, hover=None, awaiting=None,
+                   query=min(state.query, len(pieces.ids) - 1), head=min(state.head, real.HEADS - 1))
 
 
 THEMES = ("light", "dark")
@@ -340,7 +349,7 @@ def set_status(state, text):
 
 def play(state):
     """Start Play; from the last stage it starts again at the first."""
-    s = state if state.scenario.step < STEPS - 1 else set_step(state, 0)
+    s = state if state.step < STEPS - 1 else set_step(state, 0)
     return replace(s, playing=True)
 
 
@@ -349,8 +358,8 @@ def pause(state):
 
 
 def _select(state, **selection):
-    cell = state.cell if "query" not in selection or selection["query"] == state.scenario.query else None
-    return replace(state, scenario=replace(state.scenario, **selection), cell=cell)
+    cell = state.cell if "query" not in selection or selection["query"] == state.query else None
+    return replace(state, **selection, cell=cell)
 
 
 def _valid(s):
@@ -383,8 +392,8 @@ def computed_of(state):  # AppState -> Computed: what the page shows, from which
 
 
 def compute(scenario):
-    """The trace of a scenario; cached, and blind to query/head/step, which need no recomputation."""
-    return _compute(replace(scenario, query=0, head=0, step=0))
+    """The trace of a scenario (cached: the selection is not part of it, so moving it recomputes nothing)."""
+    return _compute(scenario)
 
 
 @lru_cache(maxsize=32)

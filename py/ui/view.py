@@ -12,10 +12,10 @@ as HTML. Properties:
     list      an <ol>'s items          tex       a formula, typeset by KaTeX
     @name     an attribute (None removes it); "html.@data-theme" is on <html>
 
-The bigger parts are built by functions of exactly what they read (the computed
-trace, the scenario with its selection, the open cell), each remembered by
-`functools.lru_cache`, so a part that did not change costs a dictionary lookup;
-ui.panels reads them from an AppState made of those inputs alone.
+The bigger parts are built by functions of exactly what they read, each
+remembered, so a part that did not change costs a dictionary lookup: those
+that read the state declare its fields with `scene.memo.memo` (and see only
+those), the others take plain arguments under `functools.lru_cache`.
 """
 
 import math
@@ -25,10 +25,10 @@ from attention.lexicon import guessed_words
 from attention.presets import PRESETS, get_preset
 from attention.scenario import STEPS
 from attention.tokenizer import MAX_TOKENS, tokenize
+from scene.memo import memo
 from scene.numbers import number
 from scene.stages import STAGES, Stage, knobs_of
 from ui import export, panels, predict, real, share
-from ui.state import AppState
 
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 KINDS = ("self", "causal", "cross")
@@ -75,11 +75,11 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
     view.update(model_part(state.model, state.layer, state.model_status if state.awaiting is None else
                            "Fetching the sentence's word embeddings…"))
     view.update(stage_part(state.step, knobs_of(state)))
-    view.update(detail_part(computed, s))
-    view.update(arithmetic_part(computed, s, state.cell))
+    view.update(detail_part(computed, state))
+    view.update(arithmetic_part(computed, state))
     view.update(matrix_part(computed, state.tokens, state.key_tokens, state.head))
-    view.update(qkv_part(computed, s))
-    view["numpy-code.text"] = numpy_part(computed, s)
+    view.update(qkv_part(computed, state))
+    view["numpy-code.text"] = numpy_part(computed, state)
     narration = panels.narration(computed, state)
     view["live.text"] = narration
     view["canvas.@aria-label"] = f"Attention visualisation. {narration}"
@@ -178,9 +178,8 @@ def stage_part(step, knobs):  # int, scene.stages.Knobs -> the stage's controls 
     }
 
 
-@lru_cache(maxsize=16)
-def detail_part(computed, scenario):
-    picked = AppState(scenario=scenario, text="")
+@memo("tokens", "key_tokens", "query", "head")
+def detail_part(computed, picked):
     tokens, query, head = picked.tokens, picked.query, picked.head
     return {
         "weights-table.rows": tuple(panels.weights_rows(computed, picked)),
@@ -191,9 +190,9 @@ def detail_part(computed, scenario):
     }
 
 
-@lru_cache(maxsize=16)
-def arithmetic_part(computed, scenario, cell):
-    lines = panels.arithmetic_lines(computed, AppState(scenario=scenario, text="", cell=cell)) if cell else []
+@memo("tokens", "key_tokens", "head", "cell")
+def arithmetic_part(computed, picked):
+    lines = panels.arithmetic_lines(computed, picked)
     return {"arithmetic.hidden": not lines, "arithmetic-lines.list": tuple(lines)}
 
 
@@ -206,14 +205,14 @@ def matrix_part(computed, tokens, key_tokens, head):
     }
 
 
-@lru_cache(maxsize=8)
-def qkv_part(computed, scenario):
-    return {"qkv-table.rows": tuple(tuple(r) for r in panels.qkv_rows(computed, AppState(scenario=scenario, text="")))}
+@memo("tokens", "key_tokens", "head", size=8)
+def qkv_part(computed, picked):
+    return {"qkv-table.rows": tuple(tuple(r) for r in panels.qkv_rows(computed, picked))}
 
 
-@lru_cache(maxsize=8)
-def numpy_part(computed, scenario):
-    return export.numpy_code(computed, AppState(scenario=scenario, text=""))
+@memo("scenario", "tokens", "kind", "query", "head", "step", size=8)
+def numpy_part(computed, picked):
+    return export.numpy_code(computed, picked)
 
 
 # -- predict mode -------------------------------------------------------------------

@@ -92,7 +92,7 @@ def main():
             print(f"{name:<34} {label:<14} {beams:>6} {t_layout:>10.2f} {t_draw:>8.2f} {t_layout + t_draw:>9.2f}")
     print(f"\na change and the frame that shows it, median of {repeats}, nothing cached")
     for name, state, change in changes():
-        step = state.scenario.step
+        step = state.step
 
         def changed_frame(k):
             new = change(state, k)

@@ -30,7 +30,7 @@ def test_the_numpy_code_reproduces_the_engine_on_the_exported_json(preset, tmp_p
     state = ev.set_step(ev.load_preset(None, preset), 4)
     computed = compute(state.scenario)
     ns = run_code(export.numpy_code(computed, state), export.scenario_json(state, compute(state.scenario)), tmp_path)
-    h = state.scenario.head
+    h = state.head
     assert np.allclose(ns["A"], computed.trace.weights[h])
     assert np.allclose(ns["O"], computed.trace.head_outputs[h])
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from attention import model
 from attention.lexicon import POS, lookup
-from attention.scenario import FIELDS, Scenario, ScenarioError, from_fragment, parse_scenario, to_fragment
+from attention.scenario import FIELDS, Scenario, ScenarioError, from_fragment, parse_document, parse_scenario, to_fragment
 from attention.tokenizer import tokenize
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,10 +87,10 @@ def test_from_fragment_accepts_any_text(fragment):
 @given(scenario_like)
 def test_whatever_parses_survives_the_link_round_trip(value):
     try:
-        s = parse_scenario(value)
+        s, selection = parse_document(value)
     except ScenarioError:
         return
-    assert from_fragment(to_fragment(s)) == s
+    assert from_fragment(to_fragment(s, selection)) == (s, selection)
 
 
 def _refuses_cleanly(parse, source):

@@ -18,7 +18,7 @@ def hot_dog():
 
 def test_weights_rows_are_the_selected_row_in_percent(hot_dog):
     rows = panels.weights_rows(compute(hot_dog.scenario), hot_dog)
-    weights = compute(hot_dog.scenario).trace.weights[hot_dog.scenario.head, hot_dog.scenario.query]
+    weights = compute(hot_dog.scenario).trace.weights[hot_dog.head, hot_dog.query]
     assert [token for token, _ in rows] == list(hot_dog.tokens)
     assert [text for _, text in rows] == [f"{100 * w:.1f}%" for w in weights]
     assert rows[1][1] == "85.3%"  # 'dog' attends to 'hot' in the semantic head

@@ -10,7 +10,7 @@ def test_parameters_set_up_the_exact_state():
         "beams": "all", "heads": "all", "query": "7", "head": "3", "step": "2", "theme": "dark", "large": "1"})
     s = state.scenario
     assert problems == []
-    assert state.tokens[s.query] == "it" and s.head == 3 and s.step == 2
+    assert state.tokens[state.query] == "it" and state.head == 3 and state.step == 2
     assert state.kind == "causal" and not s.scale and s.temperature == 2 and state.beams == "all"
     assert state.overlay and state.theme == "dark" and state.dark and state.large
 

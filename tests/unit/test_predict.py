@@ -13,7 +13,7 @@ from attention.core import attention_trace
 from attention.lexicon import TABLE
 from attention.ops import entropy
 from attention.presets import PRESETS
-from attention.scenario import Scenario
+from attention.scenario import Scenario, Selection
 from scene.numbers import knob, number, parse, percent
 from ui import predict as pr
 from ui import state as ev
@@ -205,9 +205,8 @@ def test_every_question_on_random_sentences(text, kind, scale, temperature, data
 
 
 def test_custom_embeddings_offer_everything_but_which_head():
-    scenario = Scenario(tokens=("a", "b", "c", "d"), embeddings=((0.8, 0.2), (0.3, 0.9), (0.1, 0.4), (0.6, 0.1)),
-                        query=1, step=4)
-    state, computed = at(ev.from_scenario(scenario), 4)
+    scenario = Scenario(tokens=("a", "b", "c", "d"), embeddings=((0.8, 0.2), (0.3, 0.9), (0.1, 0.4), (0.6, 0.1)))
+    state, computed = at(ev.from_scenario(scenario, selection=Selection(query=1)), 4)
     assert pr.offered(state, computed) == ("where", "how much", "what if", "blend")
     for question in every_question(state, computed):
         check(state, computed, question)
@@ -230,8 +229,8 @@ def twelve_heads(state):  # AppState -> Computed: a stand-in for a real model, 1
 @pytest.mark.parametrize("context, head", [(("le", "chat", "noir"), 11), (None, 3)])
 @pytest.mark.parametrize("step", range(5))
 def test_a_twelve_head_model_without_names_gets_every_kind_but_which_head(step, context, head):
-    state = ev.from_scenario(Scenario(tokens=("[CLS]", "the", "cat", "sat", "[SEP]"), context=context,
-                                      query=2, head=head, step=step))
+    state = ev.from_scenario(Scenario(tokens=("[CLS]", "the", "cat", "sat", "[SEP]"), context=context),
+                             selection=Selection(query=2, head=head, step=step))
     computed = twelve_heads(state)
     kinds = pr.offered(state, computed)
     assert "which head" not in kinds and {"where", "how much", "what if"} <= set(kinds)
@@ -243,9 +242,8 @@ def test_a_twelve_head_model_without_names_gets_every_kind_but_which_head(step, 
 
 def test_a_causal_what_if_whose_zeros_are_no_simple_set_asks_sharper_or_flatter():
     # key 0 scores -2e6 against query 2, so its weight underflows to 0 before the mask takes key 3 away
-    scenario = Scenario(tokens=("a", "b", "c", "d"), embeddings=((-2000.0, 0.0), (1.0, 0.0), (1.0, 0.0), (0.0, 5.0)),
-                        query=2, step=3)
-    state, computed = at(ev.from_scenario(scenario), 3)
+    scenario = Scenario(tokens=("a", "b", "c", "d"), embeddings=((-2000.0, 0.0), (1.0, 0.0), (1.0, 0.0), (0.0, 5.0)))
+    state, computed = at(ev.from_scenario(scenario, selection=Selection(query=2)), 3)
     assert row_of(computed, state)[0] == 0.0
     question = pr.make_question(state, computed, "what if", pr.available_switches(state).index("causal"))
     assert question.switch == "causal" and question.choices == pr.SHARPNESS
@@ -278,7 +276,7 @@ def test_the_pronoun_explanation_reads_like_the_issue():
 def one_query_over(weights):  # -> (state, computed): a query whose weights on three keys are `weights`
     scores = np.sqrt(2.0) * np.log(weights)  # d_k = 2: the engine divides q·k = score by √2
     scenario = Scenario(tokens=("q",), context=("a", "b", "c"), embeddings=((1.0, 0.0),),
-                        context_embeddings=tuple((float(x), 0.0) for x in scores), step=3)
+                        context_embeddings=tuple((float(x), 0.0) for x in scores))
     state, computed = at(ev.from_scenario(scenario), 3)
     assert np.allclose(row_of(computed, state), weights)
     return state, computed
@@ -311,7 +309,7 @@ def test_a_uniform_row_asks_no_where_and_one_token_asks_no_which_head():
 
 def test_a_query_that_may_attend_to_nothing_is_asked_only_the_score():
     mask = ((False, False), (True, True))
-    state, computed = at(ev.from_scenario(Scenario(tokens=("a", "b"), mask=mask, query=0)), 2)
+    state, computed = at(ev.from_scenario(Scenario(tokens=("a", "b"), mask=mask)), 2)
     assert pr.offered(state, computed) == ("score by hand",)
     assert pr.offered(*at(state, 3)) == ("which head",)  # the other rows still tell the heads apart
     empty = pr.new_question(*at(state, 1), pr.Predict(on=True))

@@ -7,8 +7,9 @@ import pytest
 
 from attention import model
 from attention.core import attention_trace
-from attention.scenario import (MAX_JSON_BYTES, Scenario, ScenarioError, from_fragment, heads_of, parse_scenario,
-                                resolve, to_dict, to_fragment, to_json)
+from attention.scenario import (FIELDS, MAX_JSON_BYTES, SELECTION_FIELDS, Scenario, ScenarioError, Selection,
+                                from_fragment, heads_of, parse_document, parse_scenario, resolve, to_dict,
+                                to_fragment, to_json)
 
 SPEC_EXAMPLE = {
     "version": 1,
@@ -33,8 +34,9 @@ FULL = Scenario(
     w_v=((1.0, 2.0, 3.0, 4.0), (0.0, 0.0, 0.0, 1.0)),
     w_o=((1.0,), (2.0,), (3.0,), (-4.5,)),
     mask=((True, False, True, True), (True, True, False, False), (False, False, False, False)),
-    scale=False, temperature=0.5, query=2, head=1, step=3,
+    scale=False, temperature=0.5,
 )
+FULL_SELECTION = Selection(query=2, head=1, step=3)
 
 
 def refusal(source):
@@ -52,14 +54,23 @@ def with_(**changes):
 
 # Round trips.
 
-@pytest.mark.parametrize("s", [Scenario(tokens=("the", "hot", "dog", "was"), query=2, head=2), FULL],
-                         ids=["toy", "everything"])
-def test_round_trips(s):
-    assert parse_scenario(to_json(s)) == s
-    assert from_fragment(to_fragment(s)) == s
-    assert from_fragment("#" + to_fragment(s)) == s
-    assert from_fragment("embed=1&" + to_fragment(s) + "&theme=dark") == s
-    assert parse_scenario(to_dict(s)) == s == parse_scenario(s)
+@pytest.mark.parametrize(("s", "selection"), [(Scenario(tokens=("the", "hot", "dog", "was")), Selection(2, 2)),
+                                              (FULL, FULL_SELECTION)], ids=["toy", "everything"])
+def test_round_trips(s, selection):
+    doc = (s, selection)
+    assert parse_document(to_json(s, selection)) == doc
+    assert from_fragment(to_fragment(s, selection)) == doc
+    assert from_fragment("#" + to_fragment(s, selection)) == doc
+    assert from_fragment("embed=1&" + to_fragment(s, selection) + "&theme=dark") == doc
+    assert parse_document(to_dict(s, selection)) == doc
+    assert parse_scenario(to_dict(s, selection)) == s == parse_scenario(s)
+
+
+def test_the_selection_is_no_input_of_the_computation():
+    """query / head / step live beside the scenario: moving them changes no field the engine reads."""
+    assert not set(SELECTION_FIELDS) & set(Scenario.__dataclass_fields__)
+    assert set(FIELDS) == set(Scenario.__dataclass_fields__) | set(SELECTION_FIELDS)
+    assert parse_scenario(with_(query=3, head=0, step=1)) == parse_scenario(with_(query=0, head=0, step=4))
 
 
 def test_fragment_is_unpadded_base64url_of_the_json():
@@ -72,7 +83,7 @@ def test_fragment_is_unpadded_base64url_of_the_json():
 
 def test_json_leaves_out_defaults_but_keeps_version_and_tokens():
     assert json.loads(to_json(Scenario(tokens=("a",)))) == {"version": 1, "tokens": ["a"]}
-    assert json.loads(to_json(Scenario(tokens=("a",), step=0)))["step"] == 0
+    assert json.loads(to_json(Scenario(tokens=("a",)), Selection(step=0)))["step"] == 0
 
 
 def test_spec_example_parses():

@@ -25,7 +25,7 @@ class Sketch:
         pass
 
     def draw(self, p):
-        step = self.state.scenario.step
+        step = self.state.step
         self.scene = layout(ev.compute(self.state.scenario), self.state, p.width, p.height,
                             View(step, step, 1.0), palette(self.dark))
         draw_scene(p, self.scene)
@@ -41,7 +41,7 @@ def drawn(state, width=1200, height=560, dark=False):  # -> RecordingBackend hol
 def test_the_softmax_heatmap_shows_the_traces_weights():
     state = ev.set_step(ev.load_preset(None, "cat"), 3)
     s = state.scenario
-    weights = ev.compute(s).trace.weights[s.head]
+    weights = ev.compute(s).trace.weights[state.head]
     texts = drawn(state).texts()
     for value in weights.ravel():
         assert f"{value:.2f}" in texts
@@ -53,7 +53,7 @@ def test_the_softmax_heatmap_shows_the_traces_weights():
 def test_the_softmax_heatmap_fills_each_cell_with_its_weights_colour_in_one_command():
     state = ev.set_step(ev.load_preset(None, "cat"), 3)
     s = state.scenario
-    expected = np.clip(np.round(sequential(ev.compute(s).trace.weights[s.head], palette(False))), 0, 255)
+    expected = np.clip(np.round(sequential(ev.compute(s).trace.weights[state.head], palette(False))), 0, 255)
     backend = RecordingBackend(1200, 560)
     sketch = Sketch(state)
     run(sketch, backend)
@@ -76,7 +76,7 @@ def test_the_scores_heatmap_shows_scaled_scores_and_minus_infinity_where_masked(
     texts = drawn(state, 1400).texts()
     n = trace.n_q
     assert texts.count("−∞") == n * (n - 1) // 2
-    assert f"{trace.scaled[state.scenario.head, 1, 0]:.2f}".replace("-", "−") in texts
+    assert f"{trace.scaled[state.head, 1, 0]:.2f}".replace("-", "−") in texts
 
 
 @pytest.mark.parametrize("step", range(5))
@@ -97,7 +97,7 @@ def test_every_token_of_a_32_token_sentence_is_drawn_on_a_wide_canvas():
 def test_the_beziers_command_carries_one_curve_per_beam():
     state = ev.set_step(ev.load_preset(None, "causal"), 3)
     batches = [c for c in drawn(state).commands if c[0] == "beziers"]
-    assert len(batches) == 1 and len(batches[0][1]) == state.scenario.query + 1
+    assert len(batches) == 1 and len(batches[0][1]) == state.query + 1
     everything = replace(ev.set_beams(ev.from_scenario(big_scenario()), "all"), overlay=True)
     batches = [c for c in drawn(everything).commands if c[0] == "beziers"]
     assert sum(len(rows) for _, rows in batches) == 8 * 32 * 32
@@ -106,7 +106,7 @@ def test_the_beziers_command_carries_one_curve_per_beam():
 def test_a_hovered_key_shows_its_weight_as_a_percentage():
     state = ev.set_step(ev.load_preset(None, "hot-dog"), 3)
     s = state.scenario
-    weight = ev.compute(s).trace.weights[s.head, s.query, 1]
+    weight = ev.compute(s).trace.weights[state.head, state.query, 1]
     assert f"{100 * weight:.1f}%" not in drawn(state).texts()
     assert f"{100 * weight:.1f}%" in drawn(ev.set_hover(state, ("key", 1))).texts()
 
@@ -116,9 +116,9 @@ def test_the_weighted_sum_stage_shows_percentages_and_the_output_vector():
     s = state.scenario
     trace = ev.compute(s).trace
     texts = drawn(state).texts()
-    for w in trace.weights[s.head, s.query]:
+    for w in trace.weights[state.head, state.query]:
         assert f"{100 * w:.1f}%" in texts
-    out = trace.head_outputs[s.head, s.query]
+    out = trace.head_outputs[state.head, state.query]
     assert "o = [" + ", ".join(f"{v:.3f}".replace("-", "−") for v in out) + "]" in texts
 
 

@@ -37,7 +37,7 @@ def cross():
 
 
 def scene_of(state, width=1400, view=None, pal=PAL):
-    step = state.scenario.step
+    step = state.step
     return layout(ev.compute(state.scenario), state, width, HEIGHT.get(width, 500),
                   view or View(step, step, 1.0), pal)
 
@@ -86,7 +86,7 @@ def test_few_tokens_sit_in_two_rows_and_many_on_a_narrow_canvas_do_not():
 def test_one_beam_per_allowed_key_of_the_query_or_per_allowed_pair(make):
     state = make()
     allowed = ev.compute(state.scenario).trace.allowed
-    assert len(beams_of(scene_of(state))) == allowed[state.scenario.query].sum()
+    assert len(beams_of(scene_of(state))) == allowed[state.query].sum()
     assert len(beams_of(scene_of(ev.set_beams(state, "all")))) == allowed.sum()
 
 
@@ -110,7 +110,7 @@ def beam_targets(scene):  # -> [count] the key chip each beam ends on
 def test_beam_width_and_opacity_grow_with_the_weight(width):
     state = ev.set_step(ev.load_preset(None, "pronoun"), 3)
     s = state.scenario
-    weights = ev.compute(s).trace.weights[s.head, s.query]
+    weights = ev.compute(s).trace.weights[state.head, state.query]
     scene = scene_of(state, width)
     curves = beams_of(scene)[np.argsort(weights[beam_targets(scene)])]
     alpha, beam_w = curves[:, 11], curves[:, 12]
@@ -129,7 +129,7 @@ def test_beams_are_sorted_by_style_so_runs_can_share_a_path():
 def test_causal_attention_draws_no_beam_to_a_later_key(width):
     state = ev.set_step(ev.load_preset(None, "causal"), 4)
     targets = beam_targets(scene_of(state, width))
-    assert sorted(targets) == list(range(state.scenario.query + 1))
+    assert sorted(targets) == list(range(state.query + 1))
 
 
 def test_no_beams_before_the_scores_stage_and_uniform_grey_ones_at_it():
@@ -321,7 +321,7 @@ def test_hovering_a_heatmap_row_previews_that_querys_beams():
     q_rects = scene_of(state).q_rects
     assert np.allclose(selected[:, 0], q_rects[2, 0] + q_rects[2, 2] / 2)  # beams leave the selected query
     assert np.allclose(hovered[:, 0], q_rects[0, 0] + q_rects[0, 2] / 2)   # now they leave the hovered row's
-    assert ev.set_hover(state, ("cell", 0, 1)).scenario.query == 2, "a preview, not a selection"
+    assert ev.set_hover(state, ("cell", 0, 1)).query == 2, "a preview, not a selection"
 
 
 @pytest.mark.parametrize("width", [400, 800, 1400])
@@ -383,8 +383,8 @@ def still_shapes(scene):  # ids of the shapes inside still layers
 
 @pytest.mark.parametrize("a, b", [(1, 2), (2, 3), (3, 4), (4, 3)])
 def test_a_still_panel_is_drawn_once_and_replayed_in_the_next_frames(monkeypatch, a, b):
-    for module, cache in ((draw, "_RECORDED"), (panels, "_PANELS")):
-        monkeypatch.setattr(module, cache, OrderedDict())  # start with nothing remembered from other tests
+    monkeypatch.setattr(draw, "_RECORDED", OrderedDict())  # start with nothing remembered from other tests
+    panels.PANEL_INPUTS.clear()
     drawn = []
     for kind, function in list(draw._DRAW.items()):
         monkeypatch.setitem(draw._DRAW, kind, lambda p, shape, f=function: (drawn.append(id(shape)), f(p, shape)))

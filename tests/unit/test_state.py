@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from attention.core import attention_trace
-from attention.scenario import ScenarioError, from_fragment, parse_scenario, to_fragment
+from attention.scenario import ScenarioError, Selection, parse_scenario, to_json
 from ui import state as ev
 from ui.state import compute
 
@@ -17,13 +17,13 @@ def hot_dog():
 def test_the_initial_state_is_the_hot_dog_preset_at_the_last_stage(hot_dog):
     assert hot_dog.tokens == ("the", "hot", "dog", "was")
     assert hot_dog.kind == "self" and hot_dog.preset == "hot-dog"
-    assert hot_dog.scenario.step == 4 and hot_dog.tokens[hot_dog.scenario.query] == "dog"
+    assert hot_dog.step == 4 and hot_dog.tokens[hot_dog.query] == "dog"
 
 
 def test_typing_a_sentence_retokenizes_and_keeps_the_selection_in_range(hot_dog):
     s = ev.edit_sentence(hot_dog, "Cats sleep")
     assert s.tokens == ("Cats", "sleep") and s.preset is None and s.message == ""
-    assert s.scenario.query == 1  # was 2, clamped to the last token
+    assert s.query == 1  # was 2, clamped to the last token
 
 
 @pytest.mark.parametrize("text, message", [
@@ -63,16 +63,16 @@ def test_editing_the_source_sentence_in_cross_attention(hot_dog):
 
 
 def test_selection_wraps_and_only_the_selection_changes(hot_dog):
-    assert ev.move_query(hot_dog, 2).scenario.query == 0  # 2 + 2 wraps around 4 tokens
-    assert ev.cycle_head(ev.select_head(hot_dog, 3)).scenario.head == 0
-    assert ev.set_step(hot_dog, 99).scenario.step == 4 and ev.set_step(hot_dog, -3).scenario.step == 0
+    assert ev.move_query(hot_dog, 2).query == 0  # 2 + 2 wraps around 4 tokens
+    assert ev.cycle_head(ev.select_head(hot_dog, 3)).head == 0
+    assert ev.set_step(hot_dog, 99).step == 4 and ev.set_step(hot_dog, -3).step == 0
     s = ev.select_query(hot_dog, 0)
     assert compute(s.scenario) is compute(hot_dog.scenario), "moving the query must not recompute attention"
 
 
 def test_a_cell_opens_its_arithmetic_and_a_new_query_closes_it(hot_dog):
     s = ev.select_cell(hot_dog, 1, 3)
-    assert s.cell == (1, 3) and s.scenario.query == 1
+    assert s.cell == (1, 3) and s.query == 1
     assert ev.select_head(s, 0).cell == (1, 3)
     assert ev.select_query(s, 2).cell is None
     assert ev.close_cell(s).cell is None
@@ -95,8 +95,8 @@ def test_scaling_off_sharpens_attention(hot_dog):
 
 def test_play_restarts_from_the_first_stage_when_at_the_last(hot_dog):
     s = ev.play(hot_dog)
-    assert s.playing and s.scenario.step == 0
-    assert ev.play(ev.set_step(hot_dog, 2)).scenario.step == 2
+    assert s.playing and s.step == 0
+    assert ev.play(ev.set_step(hot_dog, 2)).step == 2
     assert not ev.pause(s).playing
 
 
@@ -108,8 +108,8 @@ def test_hover_changes_state_only_when_it_moves(hot_dog):
 
 def test_a_scenario_link_round_trips_through_the_state(hot_dog):
     s = ev.select_cell(ev.set_step(ev.set_kind(hot_dog, "causal"), 3), 2, 1)
-    restored = ev.load_scenario(None, from_fragment(to_fragment(s.scenario)))
-    assert restored.scenario == s.scenario
+    restored = ev.load_scenario(None, to_json(s.scenario, s.selection))
+    assert restored.scenario == s.scenario and restored.selection == s.selection == Selection(query=2, head=2, step=3)
 
 
 def test_a_malformed_scenario_is_refused_with_its_reason(hot_dog):

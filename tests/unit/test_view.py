@@ -86,16 +86,16 @@ def test_the_matrix_and_the_tables_follow_the_head():
 def test_every_part_is_rebuilt_when_any_input_it_reads_changes():
     """Each remembered part is keyed on exactly what it reads: change one input, the part changes."""
     s = ev.set_step(ev.load_preset(None, "pronoun"), 3)
-    c, st = compute(s.scenario), s.scenario
+    c = compute(s.scenario)
     other = compute(ev.edit_sentence(s, "one cat and two dogs ran to the big red barn").scenario)
     for part in (view.detail_part, view.qkv_part, view.numpy_part):
-        base = part(c, st)
-        assert part(c, ev.select_head(s, 2).scenario) != base, part
+        base = part(c, s)
+        assert part(c, ev.select_head(s, 2)) != base, part
         if part is not view.numpy_part:  # the code reads only the trace's shapes
-            assert part(other, st) != base, part
-    assert view.detail_part(c, ev.select_query(s, 6).scenario) != view.detail_part(c, st)
-    assert view.numpy_part(c, ev.set_step(s, 1).scenario) != view.numpy_part(c, st)
-    assert view.numpy_part(c, ev.set_temperature(s, 3.0).scenario) != view.numpy_part(c, st)
+            assert part(other, s) != base, part
+    assert view.detail_part(c, ev.select_query(s, 6)) != view.detail_part(c, s)
+    assert view.numpy_part(c, ev.set_step(s, 1)) != view.numpy_part(c, s)
+    assert view.numpy_part(c, ev.set_temperature(s, 3.0)) != view.numpy_part(c, s)
     tokens, keys = s.tokens, s.key_tokens
     renamed = tuple(t.upper() for t in tokens)
     assert view.matrix_part(c, tokens, keys, 3) != view.matrix_part(c, tokens, keys, 2)
@@ -106,8 +106,9 @@ def test_every_part_is_rebuilt_when_any_input_it_reads_changes():
     assert len({view.stage_part(2, k)["formula.tex"] for k in knobs[:3]}) == 3  # scale and temperature
     assert view.stage_part(1, knobs[3]) != view.stage_part(1, knobs[0])  # keys from the context
     assert view.stage_part(1, knobs[0]) != view.stage_part(2, knobs[0])
-    assert view.arithmetic_part(c, st, (7, 1)) != view.arithmetic_part(c, st, (7, 2))
-    assert view.arithmetic_part(c, st, (7, 1)) != view.arithmetic_part(c, ev.select_head(s, 2).scenario, (7, 1))
+    cell = ev.select_cell(s, 7, 1)
+    assert view.arithmetic_part(c, cell) != view.arithmetic_part(c, ev.select_cell(s, 7, 2))
+    assert view.arithmetic_part(c, cell) != view.arithmetic_part(c, ev.select_head(cell, 2))
 
 
 def test_every_value_is_plain_data_the_dom_can_take():
