@@ -20,8 +20,8 @@ from attention import model
 from attention.core import attention_trace
 from attention.ops import entropy
 from attention.presets import get_preset
-from attention.scenario import (MAX_TOKEN_CHARS, STEPS, Scenario, Selection, check_selection, heads_of,
-                                parse_document, parse_scenario, resolve)
+from attention.scenario import (MAX_TOKEN_CHARS, STEPS, Scenario, Selection, heads_of, parse_document,
+                                parse_scenario, resolve)
 from attention.tokenizer import MAX_TOKENS, TooManyTokens, check_length, detokenize, tokenize
 from ui import real
 from ui.predict_state import Predict

@@ -88,6 +88,22 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
     return view
 
 
+_UNSET = object()  # what no view entry equals
+
+
+def changed_entries(shown, view):  # {"id.prop": written}, page_view(...) -> ["id.prop", ...] to write now
+    """The entries of `view` that differ from what was written last; `shown` is updated to `view`'s. New
+    options forget a select's selection, so its value is written again too."""
+    changed = []
+    for key, value in view.items():
+        if shown.get(key, _UNSET) != value:
+            changed.append(key)
+            shown[key] = value
+            if key.endswith(".options"):
+                shown.pop(key.removesuffix("options") + "value", None)
+    return changed
+
+
 @lru_cache(maxsize=8)
 def match_lines(loaded, pieces, text):  # -> one line per designed head: the real heads most like it here
     return tuple(f"{name}: " + ", ".join(f"layer {layer} head {head} ({number(overlap, 2)} shared)"

@@ -143,3 +143,17 @@ def test_words_the_lexicon_guessed_are_named_with_how():
 def test_the_formula_says_where_keys_come_from_in_cross_attention():
     v = page(ev.set_step(ev.load_preset(None, "translate"), 1))
     assert "K = C W_K" in v["formula.tex"]
+
+
+def test_only_what_changed_is_written_and_new_options_rewrite_the_value():
+    shown = {}
+    first = page(ev.initial_state())
+    assert view.changed_entries(shown, first) == list(first) and shown == first
+    assert view.changed_entries(shown, first) == []
+    again = page(ev.select_query(ev.initial_state(), 0))
+    assert view.changed_entries(shown, again) == [k for k in first if first[k] != again[k]]
+    longer = page(ev.edit_sentence(ev.initial_state(), "the hot dog was very good"))
+    changed = view.changed_entries(shown, longer)
+    assert changed.index("query.value") > changed.index("query.options")  # new options forget the selection
+    assert all(f"{name}.value" in changed for name in ("query", "head") if f"{name}.options" in changed)
+    assert view.changed_entries(shown, longer) == []

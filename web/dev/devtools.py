@@ -10,9 +10,9 @@ file from dist/dev/ and runs it. `install(app, hooks)` adds to `window.aeView`:
 
 
 def install(app, hooks):
-    hooks.breakOnce = app._keep(lambda where: break_once(app, str(where)))
-    hooks.timeEngine = app._keep(lambda n, heads, repeats: time_engine(int(n), int(heads), int(repeats)))
-    hooks.wasmBytes = app._keep(wasm_bytes)
+    hooks.breakOnce = app.js.keep(lambda where: break_once(app, str(where)))
+    hooks.timeEngine = app.js.keep(lambda n, heads, repeats: time_engine(int(n), int(heads), int(repeats)))
+    hooks.wasmBytes = app.js.keep(wasm_bytes)
 
 
 def break_once(app, where):

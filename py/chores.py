@@ -1,0 +1,255 @@
+"""The browser's chores for main.App: the clipboard, files saved and opened, fullscreen, the real model's
+files, the host page's messages, the test hooks.
+
+None of them decides anything: what a link holds, what a file contains and what an import
+means are ui.share's and ui.export's; this module moves text and bytes between them and
+the browser, and reports the outcome as an event (`ev.set_status`) or an error box.
+Like main.py and canvas/browser.py, it touches `js`, and so runs only in Pyodide.
+"""
+
+import json
+
+import js
+from pyodide.ffi import create_once_callable, create_proxy, to_js
+
+from attention.scenario import MAX_JSON_BYTES
+from ui import host, share
+from ui import state as ev
+
+LINK_COPIED = "Link copied: it opens the explorer exactly as it is now."
+
+
+class Callbacks:
+    """JS callbacks made from Python functions; a fault in one is shown, never lost."""
+
+    def __init__(self, on_error):
+        self.on_error = on_error
+        self._proxies = []
+
+    def keep(self, fn):  # a callback kept for the page's lifetime (an event listener, a hook)
+        proxy = create_proxy(fn)
+        self._proxies.append(proxy)
+        return proxy
+
+    def once(self, fn):  # a callback called at most once (a promise's then / catch); it frees itself
+        return create_once_callable(self.guarded(fn))
+
+    def on(self, target, event, handler):  # addEventListener
+        target.addEventListener(event, self.keep(self.guarded(handler)))
+
+    def guarded(self, fn):
+        def call(*args):
+            try:
+                fn(*args)
+            except Exception as exc:  # noqa: BLE001 - the app keeps responding
+                self.on_error(f"{type(exc).__name__}: {exc}")
+        return call
+
+
+class Chores:
+    """Copy link, Export PNG / JSON / CSV, Import (a file chosen or dropped), fullscreen."""
+
+    def __init__(self, app):
+        self.app, self.doc, self.js = app, app.doc, app.js
+
+    def copy_link(self):
+        state = self.app.state
+        if state.model == "minilm":
+            url = f"{js.location.origin}{js.location.pathname}?{share.real_model_query(state)}"
+        else:
+            fragment = "#" + share.link_fragment(state)
+            js.history.replaceState(js.undefined, "", fragment)
+            url = f"{js.location.origin}{js.location.pathname}{js.location.search}{fragment}"
+        self.clipboard(url, LINK_COPIED, show_on_failure=True)
+
+    def clipboard(self, text, success, show_on_failure=False):
+        def failed(_):
+            self.app.dispatch(ev.set_status, f"Copy this: {text}" if show_on_failure else
+                              "The browser did not allow copying.")
+        clipboard = getattr(js.navigator, "clipboard", None)
+        if clipboard is None:
+            failed(None)
+        else:
+            clipboard.writeText(text).then(self.js.once(lambda _: self.app.dispatch(ev.set_status, success)),
+                                           self.js.once(failed))
+
+    def download(self, filename, text, mime):
+        self.save(js.Blob.new(to_js([text]), to_js({"type": mime}, dict_converter=js.Object.fromEntries)), filename)
+
+    def save(self, blob, filename):
+        url = js.URL.createObjectURL(blob)
+        link = self.doc.createElement("a")
+        link.href, link.download = url, filename
+        link.click()
+        js.setTimeout(self.js.once(lambda: js.URL.revokeObjectURL(url)), 1000)
+        self.app.dispatch(ev.set_status, f"Saved {filename}.")
+
+    def import_file(self, file):
+        if file is None or file == js.undefined:
+            return
+        name = str(file.name)
+        if file.size > MAX_JSON_BYTES:
+            self._import_failed(f"{name} is too large for a scenario ({file.size // 1024} KB; the limit is "
+                                f"{MAX_JSON_BYTES // 1024} KB).")
+        else:
+            file.text().then(self.js.once(lambda text: self._import_text(str(text), name)))
+
+    def _import_text(self, text, name):
+        try:
+            new = share.open_document(self.app.state, text)
+        except ValueError as exc:
+            self._import_failed(f"{name} could not be imported: {exc}")
+            return
+        self.app.dispatch(lambda _: ev.set_status(new, f"Imported {name}."))
+
+    def _import_failed(self, message):
+        self.app.dispatch(ev.set_status, "")
+        self.app.show_error(message)
+
+    def drag(self, e, over):
+        e.preventDefault()
+        self.doc.body.classList.toggle("dragging", over)
+
+    def drop(self, e):
+        self.drag(e, False)
+        files = e.dataTransfer.files if e.dataTransfer else None
+        if files and files.length:
+            self.import_file(files.item(0))
+
+    def toggle_fullscreen(self):
+        if self.doc.fullscreenElement:
+            self.doc.exitFullscreen()
+        else:
+            self.doc.documentElement.requestFullscreen().catch(self.js.once(lambda err: self.app.show_error(
+                f"Fullscreen was refused: {err}")))
+
+    def fullscreen_changed(self, embed_layout):
+        """Fullscreen from an embed uses the full layout; leaving it brings the compact one back."""
+        full = bool(self.doc.fullscreenElement)
+        self.app.element("fullscreen").textContent = "Exit fullscreen" if full else "Fullscreen"
+        if embed_layout:
+            self.doc.documentElement.dataset.embed = "false" if full else "true"
+
+
+def show_error(doc, message, details=None):  # the error box: for what the learner did, or a fault
+    box = doc.querySelector('[data-testid="error"]')
+    box.querySelector(".error-text").textContent = str(message)
+    box.querySelector('[data-action="retry"]').hidden = True
+    box.querySelector('[data-action="dismiss"]').hidden = False
+    box.hidden = False
+    if details:
+        js.console.warn(details)
+
+
+def hide_error(doc):
+    doc.querySelector('[data-testid="error"]').hidden = True
+
+
+def expose_test_hooks(app):
+    """Read-only views for the tests (where things are drawn); more behind ?dev=1 (web/dev/devtools.py)."""
+    keep, hooks = app.js.keep, js.Object.new()
+    hooks.frames = keep(lambda: app.backend.loop.frames_drawn)
+    hooks.settled = keep(lambda: app.pending_edit is None and not app.dom_due)  # the DOM caught up
+    hooks.chipCenter = keep(lambda kind, i: to_js(list(app.scene.chip_center(str(kind), int(i)))))
+    hooks.cellCenter = keep(lambda i, j: to_js(_center(app.scene.grid.cell(int(i), int(j)))))
+    hooks.headCenter = keep(lambda h: to_js(_center(app.scene.head_rects[int(h)].tolist())))
+    js.window.aeView = hooks
+    if js.URLSearchParams.new(js.location.search).get("dev") == "1":
+        from pyodide.http import open_url  # noqa: PLC0415 - development only: devtools.py is not in the app archive
+        namespace = {"__name__": "devtools"}
+        exec(open_url("./dev/devtools.py").read(), namespace)  # noqa: S102 - our own file, same origin
+        namespace["install"](app, hooks)
+
+
+def _center(rect):  # (x, y, w, h) -> [cx, cy]
+    x, y, w, h = rect
+    return [x + w / 2, y + h / 2]
+
+
+class ModelFiles:
+    """The real model's files, fetched when first asked for (web/model-loader.js), turned into a ui.real.Loaded."""
+
+    def __init__(self, app):
+        self.app, self.js = app, app.js
+        self.downloading = False
+
+    def download(self):
+        self.downloading = True
+        dispatch = self.app.dispatch
+
+        def progress(received, total):
+            dispatch(ev.model_progress, f"Downloading the real model: {received / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+        def arrived(files):
+            dispatch(ev.model_progress, "Preparing the real model…")
+            js.setTimeout(self.js.once(lambda: self._arrived(files)), 0)  # show that before the work
+
+        js.window.aeModel.load(self.js.keep(progress)).then(self.js.once(arrived), self.js.once(self._failed))
+
+    def _arrived(self, files):
+        from attention import model_pack, wordpiece  # noqa: PLC0415 - only once the real model is asked for
+        from ui import real  # noqa: PLC0415
+
+        try:
+            weights = model_pack.read_pack(str(files.manifest), files.data.to_bytes())
+            vocab = wordpiece.load_vocab(str(files.vocab))
+        except ValueError as exc:
+            self.failed(f"its files are damaged ({exc})")
+            return
+        self.downloading = False
+        self.app.dispatch(ev.model_loaded, real.Loaded(weights, vocab))
+
+    def fetch_rows(self, ids):
+        """The embedding rows a sentence needs (attention.model_pack's shards), then `ev.rows_arrived`."""
+        from attention.model_pack import shard_path  # noqa: PLC0415 - only with the real model
+        from ui import real  # noqa: PLC0415
+
+        loaded = self.app.state.real
+        shards = real.missing_rows(loaded, ids)
+
+        def arrived(parts):
+            try:
+                real.add_rows(loaded, {s: bytes(part.to_bytes()) for s, part in zip(shards, parts)})
+            except ValueError as exc:
+                self.failed(f"its files are damaged ({exc})")
+                return
+            self.app.dispatch(ev.rows_arrived)
+
+        js.window.aeModel.rows(to_js([shard_path(s) for s in shards])).then(self.js.once(arrived),
+                                                                            self.js.once(self._failed))
+
+    def _failed(self, err):
+        self.failed(str(getattr(err, "message", err)))
+
+    def failed(self, reason):
+        self.downloading = False
+        self.app.dispatch(ev.model_failed, f"{reason}. The designed model keeps working; press Retry to try again.")
+
+
+class HostPage:
+    """The window that embeds the explorer (an iframe's parent): its messages in, ours out (ui.host)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.embedded = js.window.parent != js.window
+
+    def receive(self, e):
+        """Only messages from the window that embeds us, as JSON data; its mistakes go back to it."""
+        if not self.embedded or not getattr(js.Object, "is")(e.source, js.window.parent):
+            return
+        try:
+            data = json.loads(str(js.JSON.stringify(e.data)))
+        except Exception:  # noqa: BLE001 - unserialisable or cyclic data is simply not for us
+            return
+        result = host.read_set(self.app.state, data)
+        if result is None:
+            return
+        state, problems = result
+        self.app.dispatch(lambda _: state)
+        if problems:
+            js.console.warn("[attention-explorer] the host page's message was partly ignored: " + "; ".join(problems))
+            self.post(host.message("error", problems=problems))
+
+    def post(self, message):
+        if self.embedded:
+            js.window.parent.postMessage(to_js(message, dict_converter=js.Object.fromEntries), "*")
