@@ -57,6 +57,7 @@ class App:
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
         self._elements = {}
         self._in_frame = self._dom_due = False
+        self._opener = None  # what had the focus when the arithmetic opened: it gets it back on Close
         self._proxies = []
         self._catch_up_proxy = self._keep(self._catch_up)  # one proxy, reused for every queued catch-up
 
@@ -206,6 +207,8 @@ class App:
         on(el("next"), "click", lambda e: dispatch(ev.set_step, self.state.step + 1))
         on(el("play"), "click", lambda e: self._act("play"))
         on(el("close-arithmetic"), "click", lambda e: dispatch(ev.close_cell))
+        on(el("attention-matrix"), "click", lambda e: self._matrix_cell(e, "Enter"))
+        on(el("attention-matrix"), "keydown", lambda e: self._matrix_cell(e, str(e.key)))
         for radio in self.doc.querySelectorAll('input[name="kind"]'):
             on(radio, "change", lambda e: self._flip(str(e.target.value), ev.set_kind, str(e.target.value)))
         on(el("predict-toggle"), "click", lambda e: self.dispatch(predict.set_mode, not self.state.predict.on))
@@ -243,6 +246,39 @@ class App:
         self.dispatch(predict.flip, switch, event, *args)
         for key in ("scale.checked", *(f"kind-{kind}.checked" for kind in ev.KINDS)):
             self._shown.pop(key, None)
+
+    def _matrix_cell(self, e, key):
+        """A click, or a key on a focused cell of the HTML attention matrix: open its arithmetic or move."""
+        cell = e.target.closest("td")
+        if cell is None or e.ctrlKey or e.metaKey or e.altKey:
+            return
+        body = self.element("attention-matrix").tBodies.item(0)
+        i, j = int(cell.parentElement.sectionRowIndex), int(cell.cellIndex) - 1
+        action = inputs.matrix_key(key, i, j, int(body.rows.length), int(cell.parentElement.cells.length) - 1)
+        if action is None:
+            return
+        e.preventDefault()
+        e.stopPropagation()  # the page's shortcuts (Space: play, arrows: query) do not see it
+        if action[0] == "focus":
+            cell.tabIndex = -1
+            target = body.rows.item(action[1]).cells.item(action[2] + 1)
+            target.tabIndex = 0
+            target.focus()
+        else:
+            self._opener = cell
+            self._act(inputs.press_action(self.state, ("cell", i, j)))
+
+    def _arithmetic_shown(self, shown):
+        """The arithmetic opened: into view, the focus on its title (read out); closed: the focus goes back."""
+        if shown:
+            if self._opener is None:
+                self._opener = self.doc.activeElement
+            self.element("arithmetic").scrollIntoView(to_js({"block": "nearest"}, dict_converter=js.Object.fromEntries))
+            self.element("arithmetic-title").focus(to_js({"preventScroll": True}, dict_converter=js.Object.fromEntries))
+        elif self._opener is not None:
+            opener, self._opener = self._opener, None
+            if opener.isConnected:
+                opener.focus()
 
     def _queue_edit(self, text, is_context):
         self.pending_edit = (str(text), is_context)
@@ -357,6 +393,8 @@ class App:
             later = js.window.aeDom.apply(to_js([[*key.rsplit(".", 1), view[key]] for key in changed]))
             for k in later:
                 self._shown.pop(changed[int(k)], None)  # the text box the learner is in: written later
+        if "arithmetic.hidden" in changed:
+            self._arithmetic_shown(not view["arithmetic.hidden"])
 
     # -- the browser's chores: clipboard, files, fullscreen -------------------------
     def _copy_link(self):

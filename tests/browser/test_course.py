@@ -105,7 +105,7 @@ def test_every_control_works_from_the_keyboard(app):
 def test_the_live_region_narrates_a_step_change(app):
     app.locator(T("step-slider")).focus()
     app.keyboard.press("ArrowLeft")
-    assert settled(app).inner_text(T("live")) == "Softmax, head semantic: 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
+    assert settled(app).inner_text(T("live")) == "Softmax, head 3 (semantic): 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
     assert "attends 85.3%" in app.get_attribute(T("attention-canvas"), "aria-label")
 
 
