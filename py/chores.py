@@ -13,7 +13,7 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 from attention.scenario import MAX_JSON_BYTES
-from ui import host, share
+from ui import host, inputs, share
 from ui import state as ev
 
 LINK_COPIED = "Link copied: it opens the explorer exactly as it is now."
@@ -129,6 +129,51 @@ class Chores:
         self.app.element("fullscreen").textContent = "Exit fullscreen" if full else "Fullscreen"
         if embed_layout:
             self.doc.documentElement.dataset.embed = "false" if full else "true"
+
+
+class ArithmeticFocus:
+    """The arithmetic panel where the learner looks: the HTML matrix's cells open it (click, Enter, Space; the
+    arrows move between cells, ui.inputs.matrix_key), it scrolls into view with the focus on its title, and
+    Close gives the focus back to what opened it."""
+
+    def __init__(self, app):
+        self.app, self.doc = app, app.doc
+        self.opener = None  # what had the focus when the arithmetic opened
+
+    def matrix_cell(self, e, key):
+        cell = e.target.closest("td")
+        if cell is None or e.ctrlKey or e.metaKey or e.altKey:
+            return
+        body = self.app.element("attention-matrix").tBodies.item(0)
+        i, j = int(cell.parentElement.sectionRowIndex), int(cell.cellIndex) - 1
+        action = inputs.matrix_key(key, i, j, int(body.rows.length), int(cell.parentElement.cells.length) - 1)
+        if action is None:
+            return
+        e.preventDefault()
+        e.stopPropagation()  # the page's shortcuts (Space: play, arrows: query) do not see it
+        if action[0] == "focus":
+            cell.tabIndex = -1
+            target = body.rows.item(action[1]).cells.item(action[2] + 1)
+            target.tabIndex = 0
+            target.focus()
+        else:
+            self.opener = cell
+            self.app.act(inputs.press_action(self.app.state, ("cell", i, j)))
+
+    def shown(self, shown):
+        if shown:
+            if self.opener is None:
+                self.opener = self.doc.activeElement
+            self.app.element("arithmetic").scrollIntoView(_options(block="nearest"))
+            self.app.element("arithmetic-title").focus(_options(preventScroll=True))
+        elif self.opener is not None:
+            opener, self.opener = self.opener, None
+            if opener.isConnected:
+                opener.focus()
+
+
+def _options(**options):  # -> a JS object {name: value}
+    return to_js(options, dict_converter=js.Object.fromEntries)
 
 
 def show_error(doc, message, details=None):  # the error box: for what the learner did, or a fault

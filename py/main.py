@@ -22,7 +22,7 @@ from pyodide.ffi import to_js
 from canvas.browser import BrowserBackend
 from canvas.runner import run
 import chores
-from chores import Callbacks, Chores, HostPage, ModelFiles, expose_test_hooks
+from chores import ArithmeticFocus, Callbacks, Chores, HostPage, ModelFiles, expose_test_hooks
 from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
@@ -57,6 +57,7 @@ class App:
         self._in_frame = self.dom_due = False
         self.js = Callbacks(on_error=self.show_error)
         self.chores, self.model_files, self.host = Chores(self), ModelFiles(self), HostPage(self)
+        self.arithmetic = ArithmeticFocus(self)
         self._catch_up_proxy = self.js.keep(self.js.guarded(self._catch_up))  # one proxy for every catch-up
 
     # -- start -------------------------------------------------------------------
@@ -132,11 +133,11 @@ class App:
     def mouse_pressed(self, p):
         self.swipe_from = p.mouse_x if p.pointer_type == "touch" else None
         hit = self.scene.hit(p.mouse_x, p.mouse_y) if self.scene is not None else None
-        self._act(inputs.press_action(self.state, hit))
+        self.act(inputs.press_action(self.state, hit))
 
     def mouse_released(self, p):
         start, self.swipe_from = self.swipe_from, None
-        self._act(inputs.swipe_action(self.state, start, p.mouse_x))
+        self.act(inputs.swipe_action(self.state, start, p.mouse_x))
 
     # -- events -> state ---------------------------------------------------------
     def dispatch(self, event, *args):
@@ -175,7 +176,7 @@ class App:
             self._redraw()
             js.setTimeout(self._catch_up_proxy, CATCH_UP_MS)  # in case no frame comes (a hidden page draws none)
 
-    def _act(self, action):  # (event, *args) | "help" | "play" | None
+    def act(self, action):  # (event, *args) | "help" | "play" | None
         if action == "help":
             self.element("help").showModal()
         elif action == "play":
@@ -203,8 +204,10 @@ class App:
         on(el("step"), "input", lambda e: dispatch(ev.set_step, int(e.target.value)))
         on(el("prev"), "click", lambda e: dispatch(ev.set_step, self.state.step - 1))
         on(el("next"), "click", lambda e: dispatch(ev.set_step, self.state.step + 1))
-        on(el("play"), "click", lambda e: self._act("play"))
+        on(el("play"), "click", lambda e: self.act("play"))
         on(el("close-arithmetic"), "click", lambda e: dispatch(ev.close_cell))
+        on(el("attention-matrix"), "click", lambda e: self.arithmetic.matrix_cell(e, "Enter"))
+        on(el("attention-matrix"), "keydown", lambda e: self.arithmetic.matrix_cell(e, str(e.key)))
         for radio in self.doc.querySelectorAll('input[name="kind"]'):
             on(radio, "change", lambda e: self._flip(str(e.target.value), ev.set_kind, str(e.target.value)))
         on(el("predict-toggle"), "click", lambda e: self.dispatch(predict.set_mode, not self.state.predict.on))
@@ -254,7 +257,7 @@ class App:
         action = inputs.key_action(self.state, str(e.key), str(e.target.tagName), in_explorer, modified)
         if action is not None:
             e.preventDefault()
-            self._act(action)
+            self.act(action)
 
     def _open_fragment(self, fragment):
         fragment = str(fragment or "")
@@ -280,6 +283,8 @@ class App:
             later = js.window.aeDom.apply(to_js([[*key.rsplit(".", 1), view[key]] for key in changed]))
             for k in later:
                 self._shown.pop(changed[int(k)], None)  # the text box the learner is in: written later
+        if "arithmetic.hidden" in changed:
+            self.arithmetic.shown(not view["arithmetic.hidden"])
 
     def show_error(self, message, details=None):  # details (a traceback) go to the console
         chores.show_error(self.doc, message, details)

@@ -2,13 +2,17 @@
 // call (one Python->JS crossing, not one per element or cell). Text always goes in as textContent,
 // never as HTML.
 
+// A table marked data-cells="open" (the attention matrix) opens a cell's arithmetic by click or by
+// keyboard: its cells are focusable, one tab stop for the table (the first cell), arrow keys move (main.py).
 function fillRows(section, rows, headerTag = 'th') {
+  const focusable = section.parentElement.dataset.cells === 'open';
   const fragment = document.createDocumentFragment();
   for (const row of rows) {
     const tr = document.createElement('tr');
     row.forEach((text, k) => {
       const cell = document.createElement(k === 0 ? headerTag : 'td');
       if (k === 0 && headerTag === 'th') cell.scope = 'row';
+      if (focusable && k > 0) cell.tabIndex = fragment.childNodes.length === 0 && k === 1 ? 0 : -1;
       cell.textContent = text;
       tr.appendChild(cell);
     });

@@ -25,15 +25,16 @@ sorted by style, so web/canvas.js strokes each run of equal style as one path.
 """
 from dataclasses import dataclass
 from functools import lru_cache
+import math
 
 import numpy as np
 
 from canvas.api import CENTER, LEFT, MIDDLE, RIGHT
 from scene.colors import head_color, head_dash, rgba
 from scene.numbers import number, percent
-from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_panel
+from scene.panels import GAP, line_h, panel_items, remembered, row_to_bars, stage_need, stage_panel
 from scene.shapes import (Beams, Box, Grid, Layer, Lines, Rect, Texts, cells_by_colour, first_fitting, fit_all,
-                          outline_rect, text_w, texts_at)
+                          fit_text, outline_rect, text_w, texts_at)
 from scene.stages import STAGES, Stage, canvas_formula
 from scene.timeline import View
 
@@ -44,7 +45,7 @@ SLIDE = 10  # px that a panel slides while it fades in or out (less than the pan
 CROSS_FADE_BEAMS = 256  # from this many beams on, a transition cross-fades them instead of morphing each one
 BLEED = 5  # px a still layer may reach past its view (a frame's stroke): less than PAD and GAP / 2
 BEAM_LEVELS = 16  # distinct beam widths and opacities
-MIN_BEAM_SPACE, NICE_BEAM_SPACE = 44, 120  # px between the query chips and the key chips
+MIN_BEAM_SPACE, NICE_BEAM_SPACE = 36, 120  # px between the query chips and the key chips
 UNIFORM_LEVEL = 0.12  # beam level of the grey "being compared" lines of stage 2
 FAINT = 0.3  # opacity factor of the other queries' beams in "all" mode
 
@@ -108,6 +109,7 @@ class Chips:
     q_labels: tuple  # the tokens, shortened with "…" where a chip cannot hold them
     k_labels: tuple
     height: float  # px the arrangement needs, beams included
+    label_every: int = 1  # a strip labels every k-th chip (the selected query's always)
 
 
 # -- the scene -----------------------------------------------------------------
@@ -144,14 +146,22 @@ def _beam_under(curves, keys, x, y, reach=6.0):  # [m, 8], [m], px, px -> key in
 
 
 def _regions(state, width, height, pal):  # -> (token Box, stage Box)
-    """Side by side when wide; stacked when narrow, the token view as tall as its chips need."""
+    """Side by side when wide; stacked when narrow: the stage view gets what its tallest stage needs to
+    label every row (`panels.stage_need`), the token view the rest, between the least its chips need (a
+    strip of them) and what they would like. The split is the same at every step: nothing jumps."""
     outer = Box(0, 0, width, height).inset(PAD)
     if width >= WIDE:
         return outer.left(outer.w * TOKEN_SHARE - GAP / 2, GAP)
     trial, _ = outer.top(outer.h * 0.6)
-    need = _arrange(state.tokens, state.key_tokens, _chip_area(trial, state, pal), pal).height
     chrome = trial.h - _chip_area(trial, state, pal).h
-    return outer.top(min(max(need + chrome, outer.h * 0.36), outer.h * 0.6), GAP)
+    want = _arrange(state.tokens, state.key_tokens, _chip_area(trial, state, pal), pal).height + chrome
+    least = chrome + 2 * _strip_chip_h(pal) + MIN_BEAM_SPACE
+    room = outer.h - GAP - _title_chrome(pal) - stage_need(state, pal)
+    return outer.top(max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), least), GAP)
+
+
+def _title_chrome(pal):  # px of the stage view around its panel (its margins and title; see _stage_view)
+    return 2 * 10 + pal.title + 6
 
 
 def _chip_area(box, state, pal):  # token view Box -> the Box its chips and beams use
@@ -170,13 +180,15 @@ def _arrange(q_tokens, k_tokens, box, pal):  # tuples of str, Box, Palette -> Ch
 
 
 def _arrangement(q_tokens, k_tokens, box, pal):  # -> Chips
+    """Two rows at the largest text that fits; else two columns; else rows that wrap; else two strips."""
     q_unit, k_unit = _unit_widths(q_tokens), _unit_widths(k_tokens)
     for size in range(pal.chip_text, pal.small - 1, -1):
         rows = _rows(q_tokens, k_tokens, q_unit, k_unit, box, size)
         if rows is not None:
             return rows
     return (_columns(q_tokens, k_tokens, q_unit, k_unit, box, pal)
-            or _flow(q_tokens, k_tokens, q_unit, k_unit, box, pal.small))
+            or _flow(q_tokens, k_tokens, q_unit, k_unit, box, pal.small)
+            or _strip(q_tokens, k_tokens, box, pal))
 
 
 def _unit_widths(tokens):  # -> [n] text width per px of font size
@@ -228,14 +240,45 @@ def _column_rects(n, x, w, box, pitch, h):  # -> [n, 4], one column centred vert
     return np.stack([np.full(n, x), top, np.full(n, w), np.full(n, h)], axis=1)
 
 
-def _flow(q_tokens, k_tokens, q_unit, k_unit, box, size):  # -> Chips
+def _flow(q_tokens, k_tokens, q_unit, k_unit, box, size):  # -> Chips | None (when the blocks need more height)
     """Rows that wrap: the queries' block at the top, the keys' block at the bottom."""
     h, gap = size + 6, 4
     q_rects, q_height = _flow_rects(np.minimum(_chip_w(q_unit, size), box.w), box, box.y, h, gap)
     k_rects, k_height = _flow_rects(np.minimum(_chip_w(k_unit, size), box.w), box, 0.0, h, gap)
+    if q_height + k_height + MIN_BEAM_SPACE > box.h:
+        return None
     k_rects[:, 1] += box.y + box.h - k_height
     return Chips("rows", size, q_rects, k_rects, fit_all(q_tokens, size, box.w - size),
                  fit_all(k_tokens, size, box.w - size), q_height + k_height + MIN_BEAM_SPACE)
+
+
+def _strip_chip_h(pal):
+    return pal.small + 8
+
+
+def _strip(q_tokens, k_tokens, box, pal):  # -> Chips
+    """Where nothing else fits: one line of narrow chips each, queries at the top, keys at the bottom,
+    every k-th chip labelled (k as small as keeps the labels apart); the selected query's label always."""
+    h = _strip_chip_h(pal)
+    n = max(len(q_tokens), len(k_tokens))
+    pitch = box.w / n
+    gap = min(2.0, pitch * 0.2)
+    widths = [text_w(t, pal.small) for t in (*q_tokens, *k_tokens)]
+    typical = float(np.percentile(widths, 75))
+    every = max(1, math.ceil((typical + 6) / pitch))
+    slot = every * pitch - 6  # px a label may take: its chip and the unlabelled ones beside it
+
+    def line(tokens, y):  # -> [n, 4] rects, labels
+        left = box.x + (box.w - len(tokens) * pitch) / 2 + np.arange(len(tokens)) * pitch
+        rects = np.stack([left, np.full(len(tokens), y), np.full(len(tokens), pitch - gap),
+                          np.full(len(tokens), float(h))], axis=1)
+        labels = tuple(fit_text(t, pal.small, slot) if j % every == every // 2 else ""  # none at the very ends
+                       for j, t in enumerate(tokens))
+        return rects, labels
+
+    q_rects, q_labels = line(q_tokens, box.y)
+    k_rects, k_labels = line(k_tokens, box.y + box.h - h)
+    return Chips("rows", pal.small, q_rects, k_rects, q_labels, k_labels, 2 * h + MIN_BEAM_SPACE, every)
 
 
 def _flow_rects(widths, box, y, h, gap):  # -> [n, 4], block height
@@ -418,7 +461,8 @@ def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shape
     radius = min(8.0, chips.size * 0.6)
     q_plain = np.arange(len(chips.q_labels)) != state.query
     items = []
-    for rects, labels, keep in ((chips.q_rects, chips.q_labels, q_plain), (chips.k_rects, chips.k_labels, allowed_row),
+    q_labels = _strip_labels(chips, state.query) if chips.label_every > 1 else chips.q_labels
+    for rects, labels, keep in ((chips.q_rects, q_labels, q_plain), (chips.k_rects, chips.k_labels, allowed_row),
                                 (chips.k_rects, chips.k_labels, ~allowed_row)):
         faded = labels is chips.k_labels and keep is not allowed_row
         idx = np.flatnonzero(keep)
@@ -426,11 +470,14 @@ def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shape
             items.append(cells_by_colour(rects[idx], rgba(pal.chip, 0.5 if faded else 1.0), radius,
                                 rgba(pal.grid, 0.5 if faded else 1.0), pal.line))
             items.append(_chip_texts(rects[idx], [labels[i] for i in idx], chips.size,
-                                     rgba(pal.muted if faded else pal.ink)))
+                                     rgba(pal.muted if faded else pal.ink), row=_row_span(rects)))
     x, y, w, h = chips.q_rects[state.query].tolist()
     items.append(Rect(x, y, w, h, rgba(pal.accent), rgba(pal.accent), pal.line, radius))
-    items.append(_chip_texts(chips.q_rects[state.query:state.query + 1], [chips.q_labels[state.query]], chips.size,
-                             rgba(pal.accent_ink), bold=True))
+    if chips.label_every > 1:  # a strip: the query's label on an accent pill, over the unlabelled chips beside it
+        items += _query_pill(state, chips, pal)
+    else:
+        items.append(_chip_texts(chips.q_rects[state.query:state.query + 1], [chips.q_labels[state.query]], chips.size,
+                                 rgba(pal.accent_ink), bold=True))
     if state.hover and state.hover[0] in ("query", "key"):
         kind, i = state.hover
         rects = chips.q_rects if kind == "query" else chips.k_rects
@@ -439,8 +486,36 @@ def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shape
     return items
 
 
-def _chip_texts(rects, labels, size, color, bold=False):  # [n, 4], [n] -> Texts centred in the chips
-    return Texts(tuple(labels), rects[:, :2] + rects[:, 2:] / 2, size, color, CENTER, MIDDLE, bold)
+def _chip_texts(rects, labels, size, color, bold=False, row=None):  # [n, 4], [n] -> Texts centred in the chips
+    """A strip leaves most chips unlabelled and its labels are wider than their chips: they stay inside
+    `row` (left, right)."""
+    keep = [i for i, label in enumerate(labels) if label]
+    centers = rects[keep, :2] + rects[keep, 2:] / 2
+    if row is not None and keep:
+        half = np.array([text_w(labels[i], size, bold) / 2 for i in keep])
+        centers[:, 0] = np.minimum(np.maximum(centers[:, 0], row[0] + half), row[1] - half)
+    return Texts(tuple(labels[i] for i in keep), centers, size, color, CENTER, MIDDLE, bold)
+
+
+def _row_span(rects):  # [n, 4] -> (left, right) of a line of chips
+    return float(rects[:, 0].min()), float((rects[:, 0] + rects[:, 2]).max())
+
+
+def _strip_labels(chips, query):  # -> the query row's labels without those the query's pill would cover
+    every = chips.label_every
+    return tuple("" if abs(j - query) < every and j != query else label for j, label in enumerate(chips.q_labels))
+
+
+def _query_pill(state, chips, pal):  # -> shapes: the selected query's whole token on an accent pill
+    """In a strip the query's chip is narrow: its token sits on a pill centred on it, kept inside the row."""
+    x, y, w, h = chips.q_rects[state.query].tolist()
+    left_end, right_end = chips.q_rects[0, 0], chips.q_rects[-1, 0] + chips.q_rects[-1, 2]
+    text = fit_text(state.tokens[state.query], chips.size, (2 * chips.label_every - 1) * w - 8, True)
+    pill_w = text_w(text, chips.size, True) + 8
+    left = min(max(x + w / 2 - pill_w / 2, left_end), right_end - pill_w)
+    return [Rect(left, y, pill_w, h, rgba(pal.accent), rgba(pal.accent), pal.line, 4.0),
+            Texts((text,), np.array([[left + pill_w / 2, y + h / 2]]), chips.size, rgba(pal.accent_ink), CENTER,
+                  MIDDLE, True)]
 
 
 def _key_labels(computed, state, chips, stage, pal):  # -> list of shapes
@@ -523,13 +598,18 @@ def _legend(computed, state, box, stage, pal):  # -> list of shapes
         return items
     heads = computed.trace.heads
     slot = box.w / heads
-    fits = all(text_w(n, pal.small) <= slot - 30 for n in computed.head_names)
-    names = computed.head_names if fits else [str(h + 1) for h in range(heads)]
+    names = [_legend_name(name, h, slot - 30, pal) for h, name in enumerate(computed.head_names)]
     for h in range(heads):
         x = box.x + h * slot
         items.append(Lines(np.array([[x, y, x + 20, y]]), rgba(head_color(pal, h)), 3.0, head_dash(pal, h)))
         items += texts_at([(names[h], x + 24, y)], pal.small, rgba(pal.ink))
     return items
+
+
+def _legend_name(name, h, room, pal):  # -> the head's name, shortened to `room` px ("coref…"); its number if
+    """too little of the name would be left to read."""
+    text = fit_text(name, pal.small, room)
+    return text if text == name or len(text) >= 4 else fit_text(str(h + 1), pal.small, room)
 
 
 # -- the stage view --------------------------------------------------------------
@@ -542,7 +622,7 @@ def _stage_view(computed, state, box, view, pal):  # -> (list of shapes, the Pan
         [Rect(box.x, box.y, box.w, box.h, rgba(pal.panel), None, 1.0, 10)]
         + _stage_title(computed, picked, box, shown, pal), still=True, bounds=box.inset(-BLEED)), "title", box, pal,
         shown)]
-    body = box.inset(10).top(pal.title + 10)[1]
+    body = box.inset(10).top(pal.title + 6)[1]  # _title_chrome(pal) px less than the box
     if a == b or {a, b} == {2, 3}:
         mix = (t if b == 3 else 1 - t) if a != b else float(b == 3)
         panel = stage_panel(b, computed, state, body, pal, mix)

@@ -23,6 +23,8 @@ from scene.shapes import (Box, Dots, Grid, Layer, Lines, Rect, Texts, arrow_line
 
 GAP = 14  # px between the parts of a panel (and between the two views)
 MAX_CELL_W, MAX_CELL_H = 72, 44
+COLUMN_LINES = 3  # at most this many staggered lines of column labels
+MIN_SCATTER_H = 100  # px: a smaller scatter plot gives way to the matrix beside it
 HIDDEN_CAPTION = "predict first: the numbers show after your answer"
 
 
@@ -57,6 +59,25 @@ PANEL_INPUTS = Memo(("tokens", "key_tokens", "kind", "query", "head", "cell", "h
 def remembered(computed, state, build, *key):  # build(picked) -> shapes; -> them, or what it built last time
     """A part of the canvas, rebuilt only when what it reads (PANEL_INPUTS, `key`) changed."""
     return PANEL_INPUTS.get(computed, state, lambda _, picked, *__: build(picked), *key)
+
+
+def row_h(pal):  # px: the least height of a matrix row that keeps its label and its number (_numbers)
+    return pal.small + 2
+
+
+def stage_need(state, pal):  # -> px of panel height that every stage's rows need to be labelled, at most
+    """The height of the tallest stage's panel with every row at `row_h`: X (stage 0), Q K V (1), the
+    scores and weights grid with its column labels (2-3, and the small multiples with every head at once),
+    the bars with the output (4). A stacked layout gives the stage view this much
+    before the token view takes the rest (scene.layout)."""
+    n_q, n_k, row, line = len(state.tokens), len(state.key_tokens), row_h(pal), line_h(pal)
+    columns = COLUMN_LINES * (pal.small + 4)  # staggered lines of column labels
+    caption = line + 4
+    grid = columns + n_q * row
+    if state.overlay:
+        grid += min(grid * 0.38 / 0.62, 150) + 8  # the small multiples' strip (_matrix_parts)
+    sums = line + n_k * row + 8 + 2 * line + 6  # _sum_panel (every head's concat below it, where there is room)
+    return max(columns + n_q * row + caption, line + max(n_q, n_k) * row, grid + caption, sums)
 
 
 def stage_panel(stage, computed, state, box, pal, mix):  # -> Panel
@@ -107,12 +128,11 @@ def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, sel
     return grid, items
 
 
-def _column_label_plan(labels, cw, pal):  # -> (lines 1 or 2, label every `step` columns)
-    """One line when every label fits its column; else two staggered lines, thinned out as needed."""
+def _column_label_plan(labels, cw, pal):  # -> (lines 1 to 3, label every `step` columns)
+    """One line when every label fits its column; else two or three staggered lines, thinned out as needed."""
     widest = max(text_w(_short(s), pal.small) for s in labels) + 4
-    if widest <= cw:
-        return 1, 1
-    return 2, max(1, math.ceil(widest / (2 * cw)))
+    lines = min(COLUMN_LINES, math.ceil(widest / cw))
+    return lines, max(1, math.ceil(widest / (lines * cw)))
 
 
 def _short(s):  # column labels: at most 9 characters
@@ -229,8 +249,9 @@ def _caption(text, x, y, pal, h=LEFT):
 
 def _input_panel(computed, state, box, pal):  # -> Panel
     """X as a heatmap (feature names as column labels) and the tokens on the 2-D scatter plot."""
-    matrix_box, scatter_box = _split_for_scatter(box, 0.6)
     x = computed.x
+    need = 2 * (pal.small + 4) + len(x) * row_h(pal) + line_h(pal) + 4  # column labels, rows, caption
+    matrix_box, scatter_box = _split_for_scatter(box, 0.6, need)
     heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
     items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.query)
     items += _caption(f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}", cap.x, cap.y + cap.h / 2, pal)
@@ -240,12 +261,14 @@ def _input_panel(computed, state, box, pal):  # -> Panel
     return Panel(items, matrices=(("X", grid),))
 
 
-def _split_for_scatter(box, share):  # -> (matrix Box, scatter Box | None)
-    """Side by side when the box is wide, stacked when tall, no scatter when there is no room."""
+def _split_for_scatter(box, share, need=0.0):  # -> (matrix Box, scatter Box | None)
+    """Side by side when the box is wide, stacked when tall, no scatter when there is no room: the matrix
+    keeps the `need` px its rows need, the scatter takes what is left if that is at least MIN_SCATTER_H."""
     if box.w >= 1.3 * box.h and box.w >= 420:
         return box.left(box.w * share, GAP)
-    if box.h >= 220:
-        return box.top(box.h * share, GAP)
+    main = max(box.h * share, need)
+    if box.h >= 220 and box.h - main - GAP >= MIN_SCATTER_H:
+        return box.top(main, GAP)
     return box, None
 
 
@@ -315,7 +338,7 @@ def _project_panel(computed, state, box, pal):  # -> Panel
     limit = _limit(q, k, v)
     cap_h = line_h(pal)
     rows = max(len(state.tokens), len(state.key_tokens))
-    flow_h = min(box.h * 0.4, 140.0) if box.h - min(box.h * 0.4, 140.0) >= rows * 10 + cap_h else 0.0
+    flow_h = min(box.h * 0.4, 140.0) if box.h - min(box.h * 0.4, 140.0) >= rows * row_h(pal) + cap_h else 0.0
     top = box.top(box.h - flow_h, 6)[0] if flow_h else box
     label_w = min(max(text_w(t, pal.small, True) for t in (*state.tokens, *state.key_tokens)) + 8,
                   box.w * 0.18)
@@ -427,6 +450,9 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         multiples, head_rects = _small_multiples(computed, state, strip, pal)
     grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
                            selected_row=state.query)
+    sums = _sums_fit(grid, pal)
+    if not sums:  # no room for the row sums: their column goes, the keys' columns get its width
+        grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, selected_row=state.query)
     if not allowed.all():
         under.append(_hatch(grid, pal))
     score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
@@ -448,7 +474,7 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))], [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))],
         _separators(grid, pal),
         _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞")),
-        _numbers(grid, weights, weight_colors, pal) + _row_sums(grid, weights, state.key_tokens, pal),
+        _numbers(grid, weights, weight_colors, pal) + (_row_sums(grid, weights, state.key_tokens, pal) if sums else []),
         _grid_marks(grid, state, pal) + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
         + multiples)
 
@@ -485,16 +511,17 @@ def _hatch(grid, pal):  # -> Lines: diagonal stripes over the grid, seen where m
     return Lines(xy, rgba(pal.hatch), 1.0, (0, 0), (grid.x, grid.y, w, h))
 
 
+def _sums_fit(grid, pal):  # -> whether each row's sum ("1.00") fits a cell of the grid
+    return grid.ch >= pal.small + 2 and text_w("1.00", pal.small) + 4 <= grid.cw
+
+
 def _row_sums(grid, weights, col_labels, pal):  # -> shapes: a "Σ" column after the last key
     """Each row's sum under a "Σ" heading, which sits on the other line than the last key's staggered label."""
     x = grid.x + (grid.n_cols + 0.5) * grid.cw
     lines, step = _column_label_plan(col_labels, grid.cw, pal)
-    last_line = ((grid.n_cols - 1) // step) % lines  # the line of the last column label drawn
-    line = 1 - last_line if lines == 2 else 0
+    line = ((grid.n_cols - 1) // step + 1) % lines  # the line a next label would take: the farthest from the last
     y = grid.y - (lines - line - 0.5) * (pal.small + 4)
     items = texts_at([("Σ", x, y)], pal.small, rgba(pal.ink), CENTER, bold=True)
-    if grid.ch < pal.small + 2 or text_w("1.00", pal.small) + 4 > grid.cw:
-        return items
     sums = weights.sum(axis=1)
     entries = [(number(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]
     return items + texts_at(entries, pal.small, rgba(pal.muted), CENTER)
@@ -521,8 +548,9 @@ def _sum_panel(computed, state, box, pal):  # -> Panel
         return _hidden_sum_panel(state, box, pal)
     trace = computed.trace
     has_map = state.projectable
-    main, scatter_box = _split_for_scatter(box, 0.62) if has_map else (box, None)
     weights = trace.weights[state.head, state.query]  # [n_k]
+    need = line_h(pal) * 3 + len(weights) * row_h(pal) + 14 + (2 * line_h(pal) + 20) * (trace.heads > 1)
+    main, scatter_box = _split_for_scatter(box, 0.62, need) if has_map else (box, None)
     terms = output_terms(trace, state.head, state.query)  # [n_k, d_v]
     out = trace.head_outputs[state.head, state.query]  # [d_v]
     header, rows_box = main.top(line_h(pal))

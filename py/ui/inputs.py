@@ -52,6 +52,21 @@ def press_action(state, hit):  # AppState, scene hit | None -> (event, *args) | 
     return None
 
 
+MATRIX_MOVES = {"ArrowLeft": (0, -1), "ArrowRight": (0, 1), "ArrowUp": (-1, 0), "ArrowDown": (1, 0),
+                "Home": (0, -10 ** 6), "End": (0, 10 ** 6)}
+
+
+def matrix_key(key, i, j, n_rows, n_cols):  # -> ("open", i, j) | ("focus", i, j) | None
+    """A key on the HTML attention matrix's cell (i, j): Enter or Space opens its arithmetic (as a click does),
+    the arrow keys (Home, End) move the focus to the next cell, staying inside the matrix."""
+    if key in ("Enter", " "):
+        return ("open", i, j)
+    if key not in MATRIX_MOVES:
+        return None
+    di, dj = MATRIX_MOVES[key]
+    return ("focus", min(max(i + di, 0), n_rows - 1), min(max(j + dj, 0), n_cols - 1))
+
+
 def swipe_action(state, start_x, end_x):  # px | None, px -> (event, step) | None
     """On a touch screen a horizontal swipe across the picture changes the step (left = next)."""
     if start_x is None or abs(end_x - start_x) <= SWIPE_PX:

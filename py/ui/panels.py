@@ -98,16 +98,28 @@ def arithmetic_lines(computed, state):
     return lines
 
 
+def unnamed(names, h):  # -> whether head h has no name of its own (a scenario's heads: "head 1", ...)
+    return names[h] == f"head {h + 1}"
+
+
+def head_title(names, h):  # -> "head 3 (semantic)", or "head 1" for a head without a name
+    return names[h] if unnamed(names, h) else f"head {h + 1} ({names[h]})"
+
+
+def head_option(names, h):  # -> the head select's text: "3. semantic", or "head 1"
+    return names[h] if unnamed(names, h) else f"{h + 1}. {names[h]}"
+
+
 def narration(computed, state, top=3):
     """One sentence for the live region: what the selected query does at this stage."""
     stage = STAGES[Stage(state.step)].title
     token = state.tokens[state.query]
-    head = computed.head_names[state.head]
+    head = head_title(computed.head_names, state.head)
     row = computed.trace.weights[state.head, state.query]
     order = sorted(range(len(row)), key=lambda j: -row[j])[:top]
     if state.step < Stage.SOFTMAX:
-        return f"{stage}, head {head}: query '{token}'."
+        return f"{stage}, {head}: query '{token}'."
     attends = ", ".join(f"{percent(row[j])} to '{state.key_tokens[j]}'" for j in order if row[j] > 0)
     if not attends:
-        return f"{stage}, head {head}: '{token}' may attend to nothing here, so its output is zero."
-    return f"{stage}, head {head}: '{token}' attends {attends}."
+        return f"{stage}, {head}: '{token}' may attend to nothing here, so its output is zero."
+    return f"{stage}, {head}: '{token}' attends {attends}."

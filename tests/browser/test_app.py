@@ -277,3 +277,47 @@ def test_a_word_the_lexicon_does_not_know_is_named_as_guessed(app):
     expect(app.locator(T("guessed-words"))).to_contain_text("Guessed: 'blorps' treated as a noun")
     app.fill(T("sentence-input"), "the cat sat")
     expect(app.locator(T("guessed-words"))).to_be_hidden()
+
+
+def in_viewport(page, testid):  # -> whether the element's top part (or all of it) is on screen
+    box = page.locator(T(testid)).bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 120) <= height
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (768, 900), (360, 640)])
+def test_a_clicked_cell_opens_its_arithmetic_on_screen_with_the_focus_on_it(app, width, height):
+    app.set_viewport_size({"width": width, "height": height})
+    app.locator(T("step-slider")).fill("3")
+    settled(app).wait_for_timeout(900)
+    app.locator(T("attention-canvas")).scroll_into_view_if_needed()
+    x, y = app.evaluate("aeView.cellCenter(2, 1)")
+    box = app.locator(T("attention-canvas")).bounding_box()
+    app.mouse.click(box["x"] + x, box["y"] + y)
+    panel = app.locator(T("arithmetic"))
+    panel.wait_for(state="visible")
+    app.wait_for_function("document.activeElement && document.activeElement.id === 'arithmetic-title'")
+    assert in_viewport(app, "arithmetic"), panel.bounding_box()
+    assert "Query 'dog' → key 'hot'" in panel.inner_text()
+
+
+def test_the_html_matrix_cells_open_the_arithmetic_from_the_keyboard(app):
+    first = app.locator(f'{T("attention-matrix")} tbody tr').first.locator("td").first
+    first.focus()
+    for key in ("ArrowRight", "ArrowDown", "ArrowDown", "ArrowLeft", "ArrowRight"):  # to row 2, column 1
+        app.keyboard.press(key)
+    focused = app.evaluate("[document.activeElement.parentElement.sectionRowIndex, document.activeElement.cellIndex]")
+    assert focused == [2, 2]  # the row's header cell is index 0
+    app.keyboard.press("Enter")
+    panel = app.locator(T("arithmetic"))
+    panel.wait_for(state="visible")
+    assert "Query 'dog' → key 'hot'" in panel.inner_text() and "85.3%" in panel.inner_text()
+    assert in_viewport(app, "arithmetic")
+    assert settled(app).input_value(T("step-slider")) == "4", "Enter opened the cell; it did not change the step"
+    app.click(T("close-arithmetic"))
+    settled(app).wait_for_function("document.activeElement.cellIndex === 2")  # the focus is back on the cell
+    app.keyboard.press(" ")  # Space opens too, and does not start Play
+    panel.wait_for(state="visible")
+    assert app.locator(T("play")).inner_text() == "▶ Play"
+    app.locator(f'{T("attention-matrix")} tbody tr').nth(0).locator("td").nth(3).click()
+    assert "Query 'the' → key 'was'" in settled(app).locator(T("arithmetic")).inner_text()

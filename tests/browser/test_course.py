@@ -105,7 +105,7 @@ def test_every_control_works_from_the_keyboard(app):
 def test_the_live_region_narrates_a_step_change(app):
     app.locator(T("step-slider")).focus()
     app.keyboard.press("ArrowLeft")
-    assert settled(app).inner_text(T("live")) == "Softmax, head semantic: 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
+    assert settled(app).inner_text(T("live")) == "Softmax, head 3 (semantic): 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
     assert "attends 85.3%" in app.get_attribute(T("attention-canvas"), "aria-label")
 
 
@@ -246,3 +246,36 @@ def test_large_text_mode_for_projectors(app):
     assert app.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == 20 > before
     app.click(T("theme-toggle"))
     assert settled(app).evaluate("document.documentElement.dataset.theme") in ("dark", "light")
+
+
+def test_the_compact_embed_has_visible_touch_sized_query_and_head_controls(page, server):
+    page.set_viewport_size({"width": 400, "height": 560})
+    page.goto(server.url + "?embed=1&preset=hot-dog&step=3")
+    assert wait_ready(page) is None
+    for testid in ("query-select", "head-select"):
+        box = page.locator(T(testid)).bounding_box()
+        assert page.locator(T(testid)).is_visible() and box["height"] >= 34 and box["y"] + box["height"] <= 560
+    page.select_option(T("head-select"), "0")
+    assert settled(page).inner_text(T("live")).startswith("Softmax, head 1 (positional)")
+    page.select_option(T("query-select"), "1")
+    assert "'hot'" in settled(page).inner_text(T("live"))
+    page.focus(T("head-select"))
+    page.keyboard.press("ArrowDown")  # a select changes from the keyboard as well
+    assert settled(page).input_value(T("head-select")) == "1"
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1"), "nothing scrolls"
+
+
+def test_a_cell_clicked_in_the_compact_embed_opens_its_arithmetic_over_the_picture(page, server):
+    page.set_viewport_size({"width": 400, "height": 560})
+    page.goto(server.url + "?embed=1&preset=hot-dog&step=3")
+    assert wait_ready(page) is None
+    page.wait_for_timeout(900)
+    x, y = page.evaluate("aeView.cellCenter(2, 1)")
+    box = page.locator(T("attention-canvas")).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator(T("arithmetic"))
+    panel.wait_for(state="visible")
+    area = panel.bounding_box()
+    assert area["y"] >= 0 and area["y"] + area["height"] <= 560 and "85.3%" in panel.inner_text()
+    page.click(T("close-arithmetic"))
+    assert settled(page).locator(T("arithmetic")).is_hidden()

@@ -73,3 +73,13 @@ def test_play_holds_each_stage_then_moves_on_and_stops_at_the_last():
     action, _ = inputs.play_tick(s, 2000, False, None, 900)
     assert not _apply(s, action).playing
     assert inputs.play_tick(ev.pause(s), 5000, False, 0, 900) == (None, None)
+
+
+def test_keys_on_a_matrix_cell_open_it_or_move_the_focus_inside_the_matrix():
+    from ui.inputs import matrix_key
+    assert matrix_key("Enter", 2, 1, 4, 4) == ("open", 2, 1) and matrix_key(" ", 0, 0, 4, 4) == ("open", 0, 0)
+    assert matrix_key("ArrowRight", 2, 1, 4, 4) == ("focus", 2, 2)
+    assert matrix_key("ArrowDown", 3, 1, 4, 4) == ("focus", 3, 1)  # stays in the last row
+    assert matrix_key("ArrowLeft", 0, 0, 4, 4) == ("focus", 0, 0)
+    assert matrix_key("End", 1, 0, 4, 5) == ("focus", 1, 4) and matrix_key("Home", 1, 3, 4, 5) == ("focus", 1, 0)
+    assert matrix_key("x", 1, 1, 4, 4) is None and matrix_key("Tab", 1, 1, 4, 4) is None

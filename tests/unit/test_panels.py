@@ -73,9 +73,9 @@ def test_a_masked_cell_says_so(hot_dog):
 
 def test_narration_names_the_top_keys_once_there_are_weights(hot_dog):
     text = panels.narration(compute(hot_dog.scenario), hot_dog)
-    assert text.startswith("Weighted sum, head semantic: 'dog' attends 85.3% to 'hot'")
+    assert text.startswith("Weighted sum, head 3 (semantic): 'dog' attends 85.3% to 'hot'")
     early = ev.set_step(hot_dog, 1)
-    assert panels.narration(compute(early.scenario), early) == "Project Q, K, V, head semantic: query 'dog'."
+    assert panels.narration(compute(early.scenario), early) == "Project Q, K, V, head 3 (semantic): query 'dog'."
 
 
 def test_entropy_text_gives_the_range(hot_dog):

@@ -77,7 +77,9 @@ def test_few_tokens_sit_in_two_rows_and_many_on_a_narrow_canvas_do_not():
     four = scene_of(cat(), 1400)
     assert np.ptp(four.q_rects[:, 1]) == 0 and four.k_rects[0, 1] > four.q_rects[0, 3] + four.q_rects[0, 1]
     many = scene_of(big(), 360)
-    assert np.ptp(many.q_rects[:, 1]) > 0  # wrapped or stacked, not one impossible row
+    wrapped = np.ptp(many.q_rects[:, 1]) > 0
+    strip = many.q_rects[:, 2].max() < text_w("wo", PAL.small)  # a strip of narrow chips, every k-th labelled
+    assert wrapped or strip  # not one impossible row of whole chips
 
 
 # -- beams ------------------------------------------------------------------------
@@ -502,3 +504,82 @@ def test_scatter_labels_never_print_over_each_other_and_the_selected_one_is_alwa
         assert len(shown) >= 8
         if selected == 0:  # the crowd shares one label
             assert any(s.startswith("word12, word13") for s in shown)
+
+
+# -- the split of a stacked canvas between the token view and the stage view ---------------------
+
+def split_of(state, width, height, pal=PAL):  # -> (token Box, stage Box) as layout() cuts them
+    from scene.layout import _regions
+    return _regions(state, width, height, pal)
+
+
+def test_a_stacked_canvas_gives_the_stage_what_its_rows_need_and_the_token_view_the_rest():
+    """400 x 560 embed (a 386 x 328 canvas), 4 tokens: the stage view holds every stage's rows at panels.row_h; the token view
+    takes the rest, at least two lines of chips with beams between."""
+    state = cat(3)
+    tokens, stage = split_of(state, 386, 328)
+    body = stage.h - (2 * 10 + PAL.title + 6)
+    assert body >= panels.stage_need(state, PAL)
+    assert tokens.h >= 2 * (PAL.small + 8) + 36 and tokens.h + 14 + stage.h == 328 - 24
+
+
+def test_the_split_is_the_same_at_every_step_so_nothing_jumps_while_stepping():
+    assert len({split_of(cat(step), 386, 340) for step in range(5)}) == 1
+
+
+def test_when_the_stage_cannot_have_all_it_needs_the_token_view_keeps_a_strip_of_chips():
+    state = big(3)
+    tokens, stage = split_of(state, 386, 340)
+    scene = scene_of(state, 386)
+    assert tokens.h >= 2 * (PAL.small + 8) + 36  # two strips of chips and room for beams
+    assert not overlaps(np.concatenate([scene.q_rects, scene.k_rects]))
+
+
+def test_a_tall_canvas_keeps_its_generous_token_view():
+    state = cat(3)
+    tokens, _ = split_of(state, 726, 645)
+    assert tokens.h >= (645 - 24) * 0.36
+
+
+def test_a_strip_labels_every_kth_chip_and_the_selected_query_on_its_pill():
+    state = ev.select_query(big(3), 13)
+    scene = scene_of(state, 386)
+    texts = [t for item in scene.shapes() if isinstance(item, Texts) for t in item.strings]
+    assert state.tokens[13] in texts  # the query's whole token
+    assert sum(bool(t) for t in texts) < 2 * len(state.tokens)  # not every chip has its label
+
+
+# -- head names ---------------------------------------------------------------------------
+
+def legend_texts(state, width):
+    scene = scene_of(state, width)
+    return [t for item in scene.shapes() if isinstance(item, Texts) for t in item.strings]
+
+
+@pytest.mark.parametrize("width", (386, 800, 1400))
+def test_with_every_head_at_once_the_legend_names_the_heads_shortened_to_fit(width):
+    state = ev.set_overlay(cat(3), True)
+    names = ev.compute(state.scenario).head_names
+    texts = legend_texts(state, width)
+    for name in names:  # each name whole, or its beginning and "…"
+        assert any(t == name or (t.endswith("…") and len(t) >= 4 and name.startswith(t[:-1])) for t in texts), \
+            (name, texts)
+    assert not {"1", "2", "3", "4"} & set(texts)
+
+
+def test_a_scenarios_unnamed_heads_are_head_1_head_2_on_the_canvas_and_never_head_head_1():
+    from attention.scenario import Scenario, Selection
+    from ui import panels as page_panels
+    from ui.view import head_options
+    scenario = Scenario(tokens=("a", "b", "c"), embeddings=((1.0, 0.0), (0.0, 1.0), (1.0, 1.0)), heads=2,
+                        w_q=((1.0, 0.0), (0.0, 1.0)), w_k=((1.0, 0.0), (0.0, 1.0)), w_v=((1.0, 0.0), (0.0, 1.0)))
+    state = ev.set_overlay(ev.from_scenario(scenario, selection=Selection(step=3, head=1)), True)
+    computed = ev.compute(state.scenario)
+    assert computed.head_names == ("head 1", "head 2")
+    assert head_options(computed.head_names) == (("0", "head 1"), ("1", "head 2"))
+    assert page_panels.narration(computed, state).startswith("Softmax, head 2: 'a' attends")
+    texts = legend_texts(state, 1400)
+    assert "head 2" in texts and not any("head head" in t or "head 2: head 2" in t for t in texts)
+    designed = ev.compute(cat(3).scenario)
+    assert page_panels.head_title(designed.head_names, 2) == "head 3 (semantic)"
+    assert head_options(designed.head_names)[2] == ("2", "3. semantic")
