@@ -47,3 +47,13 @@ def wait_ready(page, timeout=START_TIMEOUT_MS):
     """Wait until the app drew its first real frame; return the start-up error, if any."""
     page.wait_for_function(READY, timeout=timeout)
     return page.evaluate("document.documentElement.dataset.error || null")
+
+
+def open_cell(page, i, j):
+    """Click cell (i, j) of the canvas's heatmap; -> the arithmetic panel's locator, once it is visible."""
+    x, y = page.evaluate(f"aeView.cellCenter({int(i)}, {int(j)})")
+    box = page.locator('[data-testid="attention-canvas"]').bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator('[data-testid="arithmetic"]')
+    panel.wait_for(state="visible")
+    return panel

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from harness import settled, wait_ready
+from harness import open_cell, settled, wait_ready
 from playwright.sync_api import expect
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731 - a locator for a stable test id
@@ -142,11 +142,7 @@ def test_scaling_off_sharpens_and_temperature_flattens(app):
 def test_clicking_a_heatmap_cell_opens_its_arithmetic(app):
     app.locator(T("step-slider")).fill("3")
     settled(app).wait_for_timeout(900)  # the transition to Softmax: the heatmap where it comes to rest
-    x, y = app.evaluate("aeView.cellCenter(2, 1)")
-    box = app.locator(T("attention-canvas")).bounding_box()
-    app.mouse.click(box["x"] + x, box["y"] + y)
-    panel = app.locator(T("arithmetic"))
-    panel.wait_for(state="visible")
+    panel = open_cell(app, 2, 1)
     text = panel.inner_text()
     assert "Query 'dog' → key 'hot'" in text and "85.3%" in text
     app.click(T("close-arithmetic"))
@@ -291,11 +287,7 @@ def test_a_clicked_cell_opens_its_arithmetic_on_screen_with_the_focus_on_it(app,
     app.locator(T("step-slider")).fill("3")
     settled(app).wait_for_timeout(900)
     app.locator(T("attention-canvas")).scroll_into_view_if_needed()
-    x, y = app.evaluate("aeView.cellCenter(2, 1)")
-    box = app.locator(T("attention-canvas")).bounding_box()
-    app.mouse.click(box["x"] + x, box["y"] + y)
-    panel = app.locator(T("arithmetic"))
-    panel.wait_for(state="visible")
+    panel = open_cell(app, 2, 1)
     app.wait_for_function("document.activeElement && document.activeElement.id === 'arithmetic-title'")
     assert in_viewport(app, "arithmetic"), panel.bounding_box()
     assert "Query 'dog' → key 'hot'" in panel.inner_text()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from harness import ROOT, Server, settled, wait_ready
+from harness import ROOT, Server, open_cell, settled, wait_ready
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
@@ -270,11 +270,7 @@ def test_a_cell_clicked_in_the_compact_embed_opens_its_arithmetic_over_the_pictu
     page.goto(server.url + "?embed=1&preset=hot-dog&step=3")
     assert wait_ready(page) is None
     page.wait_for_timeout(900)
-    x, y = page.evaluate("aeView.cellCenter(2, 1)")
-    box = page.locator(T("attention-canvas")).bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    panel = page.locator(T("arithmetic"))
-    panel.wait_for(state="visible")
+    panel = open_cell(page, 2, 1)
     area = panel.bounding_box()
     assert area["y"] >= 0 and area["y"] + area["height"] <= 560 and "85.3%" in panel.inner_text()
     page.click(T("close-arithmetic"))
