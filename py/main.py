@@ -34,6 +34,7 @@ from ui.view import page_view
 
 CATCH_UP_MS = 250  # the DOM catches up after the next frame, or after this long if no frame comes
 PLAY_HOLD_MS = 900  # Play pauses this long on each stage before moving on
+PASS_TASK_S = 0.075  # the real model's forward pass runs in tasks of about this long (ui.real.Pass), no more
 UNSET = object()  # what no view entry equals
 themed_palette = lru_cache(maxsize=4)(palette)  # (dark, large) -> Palette
 
@@ -53,12 +54,14 @@ class App:
         self.after_load = {}  # the link's selection for the real model, applied once its files are in
         self.revealed_at = None  # when predict mode last revealed an answer (frame clock, ms)
         self.downloading = False  # the real model's files are on their way
+        self.held = None  # (event, args, ui.real.Pass): a change shown once the real model has computed its sentence
         self._drawn = None  # (state, picture) of the last frame drawn
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
         self._elements = {}
-        self._in_frame = self._dom_due = False
+        self._in_frame = self._dom_due = self._pass_due = False
         self._proxies = []
         self._catch_up_proxy = self._keep(self._catch_up)  # one proxy, reused for every queued catch-up
+        self._pass_proxy = self._keep(self._pass_task)
 
     # -- start -------------------------------------------------------------------
     def start(self):
@@ -152,6 +155,13 @@ class App:
             return
         if new is self.state:
             return
+        if real.needs_pass(new):  # the real model's new sentence: shown once computed, the last one meanwhile
+            self._hold(event, args, new)
+            return
+        if self.held is not None and (new.model != self.state.model or
+                                      new.model == "minilm" and new.text != self.state.text):
+            self.held = None  # a newer sentence already computed (or the other model) replaces the one held
+            new = ev.set_computing(new, "")
         old, self.state = self.state, new
         if new.scenario is not old.scenario and new.status == old.status:
             self.state = ev.set_status(new, "")  # "Saved ..." belongs to the computation it saved
@@ -288,6 +298,34 @@ class App:
     def _post(self, message):
         if self.embedded:
             js.window.parent.postMessage(to_js(message, dict_converter=js.Object.fromEntries), "*")
+
+    # -- the real model's forward pass, a few steps per task -------------------------
+    def _hold(self, event, args, new):
+        job = self.held[2] if self.held is not None and self.held[2].ids == new.pieces.ids else None
+        if job is None:  # a new sentence: the unfinished pass of the last one is dropped
+            job = real.Pass(new.real, new.pieces.ids, new.pieces, new.text)
+        self.held = (event, args, job)
+        self._next_pass_task()
+        self.dispatch(ev.set_computing, real.pass_status(job))
+
+    def _next_pass_task(self):
+        if not self._pass_due:
+            self._pass_due = True
+            js.setTimeout(self._pass_proxy, 0)
+
+    def _pass_task(self):
+        self._pass_due = False
+        if self.held is None:
+            return
+        event, args, job = self.held
+        job.advance(PASS_TASK_S)
+        if not job.done:
+            self._next_pass_task()
+            self.dispatch(ev.set_computing, real.pass_status(job))
+            return
+        self.held = None
+        self.dispatch(ev.set_computing, "")
+        self.dispatch(event, *args)  # now computed: the change applies to the state as it is now
 
     # -- the real model's files, fetched when first asked for ------------------------
     def _download_model(self):
@@ -487,7 +525,8 @@ class App:
         """Read-only views for the tests (where things are drawn); more behind ?dev=1 (devtools.py)."""
         hooks = js.Object.new()
         hooks.frames = self._keep(lambda: self.backend.loop.frames_drawn)
-        hooks.settled = self._keep(lambda: self.pending_edit is None and not self._dom_due)  # the DOM caught up
+        hooks.settled = self._keep(lambda: self.pending_edit is None and self.held is None
+                                     and not self._dom_due)  # the DOM caught up
         hooks.chipCenter = self._keep(lambda kind, i: to_js(list(self.scene.chip_center(str(kind), int(i)))))
         hooks.cellCenter = self._keep(lambda i, j: to_js(_center(self.scene.grid.cell(int(i), int(j)))))
         hooks.headCenter = self._keep(lambda h: to_js(_center(self.scene.head_rects[int(h)].tolist())))

@@ -51,6 +51,7 @@ class AppState:
     pieces: object = None  # the real model's wordpiece.Encoding of the sentence (model "minilm")
     model_status: str = ""  # the real model's download: "loading", its progress, or why it failed
     awaiting: object = None  # a sentence's Encoding whose embedding rows are on their way (ui.real.missing_rows)
+    computing: str = ""  # while the real model computes a newer sentence (ui.real.Pass): how far it is
     predict: Predict = Predict()  # predict mode: its question, the guess, the score (ui.predict's events)
 
     @property
@@ -282,6 +283,11 @@ def rows_arrived(state):
     if state.awaiting is None:
         return state
     return _real_sentence(replace(state, awaiting=None), state.text)
+
+
+def set_computing(state, progress):
+    """How far the real model's forward pass on the newest sentence is ("" once it is shown, or dropped)."""
+    return state if state.computing == progress else replace(state, computing=str(progress))
 
 
 def select_layer(state, layer):
