@@ -524,7 +524,7 @@ def _legend(computed, state, box, stage, pal):  # -> list of shapes
     heads = computed.trace.heads
     slot = box.w / heads
     fits = all(text_w(n, pal.small) <= slot - 30 for n in computed.head_names)
-    names = computed.head_names if fits else [str(h + 1) for h in range(heads)]
+    names = computed.head_names if fits else [str(h) for h in range(heads)]
     for h in range(heads):
         x = box.x + h * slot
         items.append(Lines(np.array([[x, y, x + 20, y]]), rgba(head_color(pal, h)), 3.0, head_dash(pal, h)))
@@ -568,7 +568,7 @@ def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
     title = f"{stage + 1}  {STAGES[Stage(stage)].title}"
     title_end = x + text_w(title, pal.title, True)
     right = box.x + box.w - 12
-    name, numbered = computed.head_names[s.head], f"head {s.head + 1}"
+    name, numbered = computed.head_names[s.head], f"head {s.head}"
     candidates = (f"{numbered}: {name}", name) if name != numbered else (name,)
     if veil(state) == "name":
         candidates = ("which head?",)

@@ -84,7 +84,7 @@ def arithmetic_lines(computed, state):
     i, j = state.cell
     a = cell_arithmetic(computed.trace, state.head, i, j)
     k_tok = state.key_tokens[j]
-    lines = [f"Query '{state.tokens[i]}' → key '{k_tok}', head {state.head + 1}",
+    lines = [f"Query '{state.tokens[i]}' → key '{k_tok}', head {state.head}",
              f"q·k = {dot_terms(a.q_i, a.k_j)} = {number(a.dot)}"]
     scaling = scaling_line(a, computed.trace.d_k)
     lines += [scaling] if scaling else []

@@ -408,7 +408,7 @@ def _compute(scenario):
         features = model.FEATURES
         xy = model.scatter_xy(list(scenario.tokens)) if scenario.embeddings is None else _first_two(x)
     else:
-        names = tuple(f"head {h + 1}" for h in range(trace.heads))
+        names = tuple(f"head {h}" for h in range(trace.heads))
         explanations = ("",) * trace.heads
         features = tuple(f"x{c + 1}" for c in range(x.shape[1]))
         xy = _first_two(x)

@@ -150,7 +150,7 @@ def query_options(tokens):
 
 @lru_cache(maxsize=8)
 def head_options(head_names):
-    return tuple((str(h), f"{h + 1}. {name}") for h, name in enumerate(head_names))
+    return tuple((str(h), f"{h}. {name}") for h, name in enumerate(head_names))  # counted from 0, as in links
 
 
 def full_page_href(state):
@@ -185,7 +185,7 @@ def detail_part(computed, scenario):
     tokens, query, head = picked.tokens, picked.query, picked.head
     return {
         "weights-table.rows": tuple(panels.weights_rows(computed, picked)),
-        "weights-caption.text": f"Where '{tokens[query]}' looks, head {head + 1} ({computed.head_names[head]})",
+        "weights-caption.text": f"Where '{tokens[query]}' looks, head {head} ({computed.head_names[head]})",
         "head-output.text": panels.head_output_text(computed, picked),
         "output-vector.text": panels.output_text(computed, picked),
         "entropy.text": panels.entropy_text(computed, picked),
@@ -203,7 +203,7 @@ def matrix_part(computed, tokens, key_tokens, head):
     return {
         "attention-matrix.header": ("query \\ key", *key_tokens),
         "attention-matrix.rows": tuple(tuple(r) for r in panels.matrix_rows(computed.trace.weights[head], tokens)),
-        "matrix-head.text": f"head {head + 1}: {computed.head_names[head]}",
+        "matrix-head.text": f"head {head}: {computed.head_names[head]}",
     }
 
 

@@ -58,7 +58,7 @@ def test_the_scores_formula_follows_the_knobs(scale, temperature, expected):
 def test_arithmetic_lines_explain_the_selected_cell(hot_dog):
     s = ev.select_cell(hot_dog, 2, 1)
     lines = panels.arithmetic_lines(compute(s.scenario), s)
-    assert lines[0] == "Query 'dog' → key 'hot', head 3"
+    assert lines[0] == "Query 'dog' → key 'hot', head 2"
     assert lines[1].startswith("q·k = ")
     assert lines[2] == "scaled: 8.000 ÷ √4 = 8.000 ÷ 2.000 = 4.000", "each '=' joins equal things"
     assert "(85.3%)" in lines[3]

@@ -204,3 +204,30 @@ def test_a_sentence_not_yet_computed_needs_a_pass_and_the_page_says_how_far_it_i
     shown = ev.set_computing(on_real, "computing layer 3 (layers 0–5)")  # the last sentence stays meanwhile
     assert view.page_view(shown, computed_of(on_real))["model-status.text"] == (
         "The real model is on the new sentence: computing layer 3 (layers 0–5)…")
+
+
+@pytest.mark.parametrize("model", ["toy", "minilm"])
+def test_heads_and_layers_are_counted_from_0_wherever_the_learner_reads_them_as_in_the_link(model, on_real):
+    from urllib.parse import parse_qsl
+
+    from ui import export, panels, share
+    from ui.params import apply_params
+
+    start = on_real if model == "minilm" else ev.initial_state()
+    params = {"head": "3", "query": "1", "step": "3", **({"layer": "4"} if model == "minilm" else {})}
+    s, problems = apply_params(start, params)
+    assert problems == [] and s.head == 3
+    s = ev.select_cell(s, 1, 0)
+    c = computed_of(s)
+    v = view.page_view(s, c)
+    label = dict(v["head.options"])["3"]
+    assert label.startswith("3. ") and label.removeprefix("3. ") == c.head_names[3]
+    assert f", head 3 (" in v["weights-caption.text"] and v["matrix-head.text"].startswith("head 3: ")
+    assert v["arithmetic-lines.list"][0].endswith(", head 3")
+    assert "Q (head 3)" in export.csv_text(c, s)
+    assert "# one of heads 0 to " in v["numpy-code.text"]
+    assert panels.narration(c, s) == v["live.text"] and c.head_names[3] in v["live.text"]
+    if model == "minilm":
+        assert dict(v["layer.options"])["4"] == "layer 4" and v["layer.value"] == "4"
+        assert c.head_explanations[3].startswith("A trained head (layer 4, head 3)")
+        assert dict(parse_qsl(share.real_model_query(s)))["head"] == "3"
