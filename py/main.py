@@ -289,7 +289,8 @@ class App:
         result = host.read_set(self.state, data)
         if result is None:
             return
-        state, problems = result
+        state, problems, later = result
+        self.after_load.update(later)  # the real model's layer, head and query, once its files are in
         self.dispatch(lambda _: state)
         if problems:
             js.console.warn("[attention-explorer] the host page's message was partly ignored: " + "; ".join(problems))
