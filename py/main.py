@@ -149,7 +149,8 @@ class App:
         The canvas shows a change first; the DOM catches up right after that frame (a 32 x 32 table
         and a typeset formula cost more than the frame itself)."""
         try:
-            new = predict.settle(event(self.state, *args))
+            new = event(self.state, *args)
+            new = new if real.needs_pass(new) else predict.settle(new)  # settle computes what the state shows
         except ValueError as exc:
             self.show_error(str(exc))
             return
