@@ -532,6 +532,9 @@ class App:
         hooks.chipCenter = self._keep(lambda kind, i: to_js(list(self.scene.chip_center(str(kind), int(i)))))
         hooks.cellCenter = self._keep(lambda i, j: to_js(_center(self.scene.grid.cell(int(i), int(j)))))
         hooks.headCenter = self._keep(lambda h: to_js(_center(self.scene.head_rects[int(h)].tolist())))
+        hooks.matrixCell = self._keep(lambda name, i, j: to_js(_center(dict(self.scene.matrices)[str(name)].cell(
+            int(i), int(j)))))
+        hooks.hover = self._keep(lambda: to_js(list(self.state.hover or ())))
         js.window.aeView = hooks
         if js.URLSearchParams.new(js.location.search).get("dev") == "1":
             from pyodide.http import open_url  # development only: devtools.py is not in the app archive

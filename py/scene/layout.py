@@ -72,8 +72,9 @@ class Scene:
                     yield item
         return walk(self.items)
 
-    def hit(self, x, y):  # px, px -> ("query", i) | ("key", j) | ("cell", i, j) | ("head", h) | None
-        """What is under the point: a chip, a beam (its key), a heatmap cell, a head's small multiple, or nothing."""
+    def hit(self, x, y):  # px, px -> ("query", i) | ("key", j) | ("cell", i, j) | ("head", h) | ("input", i, c) | None
+        """What is under the point: a chip, a beam (its key), a heatmap cell, a head's small multiple, a number of
+        the Input stage's X (token i's input, column c), or nothing."""
         for kind, rects in (("query", self.q_rects), ("key", self.k_rects)):
             inside = np.flatnonzero((rects[:, 0] <= x) & (x <= rects[:, 0] + rects[:, 2])
                                     & (rects[:, 1] <= y) & (y <= rects[:, 1] + rects[:, 3]))
@@ -91,7 +92,9 @@ class Scene:
             inside = np.flatnonzero((r[:, 0] <= x) & (x <= r[:, 0] + r[:, 2]) & (r[:, 1] <= y) & (y <= r[:, 1] + r[:, 3]))
             if len(inside):
                 return ("head", int(inside[0]))
-        return None
+        inputs = dict(self.matrices).get("X")
+        cell = inputs.index(x, y) if inputs is not None else None
+        return ("input", *cell) if cell is not None else None
 
     def chip_center(self, kind, index):  # "query" | "key", int -> (x, y)
         x, y, w, h = (self.q_rects if kind == "query" else self.k_rects)[index]

@@ -171,3 +171,21 @@ def test_a_host_can_ask_for_a_real_head_before_the_model_is_in(page, server, tmp
         assert not page.evaluate("heard.some(m => m.type === 'attention-explorer:error')"), page.evaluate("heard")
     finally:
         host.close()
+
+
+def test_the_input_strip_reads_out_the_number_under_the_pointer_or_finger(page, server, reference):
+    pieces, _ = reference
+    page.goto(real_url(server, step=0))
+    assert wait_ready(page) is None
+    wait_model(page)
+    canvas = page.locator(T("attention-canvas"))
+    before = canvas.screenshot()
+    x, y = page.evaluate("aeView.matrixCell('X', 10, 200)")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.wait_for_function("aeView.hover().join() === 'input,10,200'")
+    settled(page).wait_for_timeout(100)
+    assert canvas.screenshot() != before, "the readout and the outlined number are drawn"
+    assert pieces[10] == "it"
+    page.mouse.move(box["x"] + 2, box["y"] + 2)  # off it: the caption is back
+    page.wait_for_function("aeView.hover().length === 0")
