@@ -57,7 +57,7 @@ def test_exports_are_valid_files(app):
 
     name, raw = download(app, "export-csv")
     rows = list(csv.reader(io.StringIO(raw.decode())))
-    assert name == "attention-numbers.csv" and ["weights (head 3)"] in rows
+    assert name == "attention-numbers.csv" and ["weights (head 2)"] in rows  # heads counted from 0, as in the links
 
 
 def test_importing_a_good_and_a_bad_file(app, tmp_path, expect_errors):
