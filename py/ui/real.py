@@ -9,7 +9,9 @@ the page holds a `Loaded` model in its state, and a sentence is:
 Layer l's attention is `attention_trace` on that layer's input, so everything the page
 shows for the designed model (the five stages, beams, heatmaps, the cell arithmetic)
 works on it unchanged: `computed(...)` hands the scene the selected layer's trace in
-the same `Computed` the designed model fills.
+the same `Computed` the designed model fills. In the page a new sentence's forward pass
+runs as a `Pass`, a few steps per task (main.py), so that typing and drawing go on
+meanwhile; `ready` says when a sentence can be shown at once.
 """
 
 from dataclasses import dataclass
