@@ -38,7 +38,7 @@ def test_hovering_a_number_of_the_designed_inputs_names_its_token_feature_and_va
     c = computed_of(state)
     hit, hovered = hover_input(state, 1, 2)
     assert hit == ("input", 1, 2)
-    readout = f"'{state.tokens[1]}' (token 1), feature '{c.features[2]}': "
+    readout = f"'{state.tokens[1]}', feature '{c.features[2]}': "
     assert any(t.startswith(readout) for t in texts(hovered)) and not any(t.startswith(readout) for t in texts(
         scene_of(state)))
     assert inputs.press_action(state, hit) == (ev.set_hover, hit)  # a tap shows it too (touch has no hover)
@@ -55,4 +55,7 @@ def test_hovering_the_real_models_384_number_strip_reads_one_dimension():
     assert (grid.n_rows, grid.n_cols) == (5, 384)
     hit, hovered = hover_input(state, 2, 300)
     assert hit == ("input", 2, 300)
-    assert f"'cat' (token 2), dimension 300 of 384: {c.x[2, 300]:.3f}".replace("-", "−") in texts(hovered)
+    assert f"'cat', dimension 300 of 384: {c.x[2, 300]:.3f}".replace("-", "−") in texts(hovered)
+    twice = ev.set_step(ev.edit_sentence(state, "the cat saw the dog"), 0)  # [CLS] the cat saw the dog [SEP]
+    _, hovered = hover_input(twice, 4, 0)
+    assert any(t.startswith("'the' (token 5), dimension 0 of 384: ") for t in texts(hovered))  # as the query menu
