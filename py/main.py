@@ -320,7 +320,13 @@ class App:
         if self.held is None:
             return
         event, args, job = self.held
-        job.advance(PASS_TASK_S)
+        try:
+            job.advance(PASS_TASK_S)
+        except Exception as exc:  # noqa: BLE001 - shown, like a fault in any other handler; the last sentence stays
+            self.held = None
+            self.dispatch(ev.set_computing, "")
+            self.show_error(f"{type(exc).__name__}: {exc}")
+            return
         if not job.done:
             self._next_pass_task()
             self.dispatch(ev.set_computing, real.pass_status(job))
