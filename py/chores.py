@@ -1,5 +1,5 @@
 """The browser's chores for main.App: the clipboard, files saved and opened, fullscreen, the real model's
-files, the host page's messages, the test hooks.
+files and its forward pass in steps, the host page's messages, the test hooks.
 
 None of them decides anything: what a link holds, what a file contains and what an import
 means are ui.share's and ui.export's; this module moves text and bytes between them and
@@ -194,10 +194,13 @@ def expose_test_hooks(app):
     """Read-only views for the tests (where things are drawn); more behind ?dev=1 (web/dev/devtools.py)."""
     keep, hooks = app.js.keep, js.Object.new()
     hooks.frames = keep(lambda: app.backend.loop.frames_drawn)
-    hooks.settled = keep(lambda: app.pending_edit is None and not app.dom_due)  # the DOM caught up
+    hooks.settled = keep(lambda: app.pending_edit is None and app.real_pass.held is None
+                         and not app.dom_due)  # the DOM caught up
     hooks.chipCenter = keep(lambda kind, i: to_js(list(app.scene.chip_center(str(kind), int(i)))))
     hooks.cellCenter = keep(lambda i, j: to_js(_center(app.scene.grid.cell(int(i), int(j)))))
     hooks.headCenter = keep(lambda h: to_js(_center(app.scene.head_rects[int(h)].tolist())))
+    hooks.matrixCell = keep(lambda name, i, j: to_js(_center(dict(app.scene.matrices)[str(name)].cell(int(i), int(j)))))
+    hooks.hover = keep(lambda: to_js(list(app.state.hover or ())))
     js.window.aeView = hooks
     if js.URLSearchParams.new(js.location.search).get("dev") == "1":
         from pyodide.http import open_url  # noqa: PLC0415 - development only: devtools.py is not in the app archive
@@ -289,7 +292,8 @@ class HostPage:
         result = host.read_set(self.app.state, data)
         if result is None:
             return
-        state, problems = result
+        state, problems, later = result
+        self.app.after_load.update(later)  # the real model's layer, head and query, once its files are in
         self.app.dispatch(lambda _: state)
         if problems:
             js.console.warn("[attention-explorer] the host page's message was partly ignored: " + "; ".join(problems))
@@ -298,3 +302,57 @@ class HostPage:
     def post(self, message):
         if self.embedded:
             js.window.parent.postMessage(to_js(message, dict_converter=js.Object.fromEntries), "*")
+
+
+class RealPass:
+    """The real model's forward pass on a new sentence, a few steps per task (ui.real.Pass), so the page keeps
+    responding: the change that needs it is held (the last sentence stays drawn, the status says which layer)
+    and applied once the pass is done; a newer sentence drops an unfinished pass."""
+
+    TASK_S = 0.075  # each task runs steps for about this long, no more
+
+    def __init__(self, app):
+        self.app = app
+        self.held = None  # (event, args, ui.real.Pass): a change shown once its sentence is computed
+        self._due = False
+        self._proxy = app.js.keep(self._task)
+
+    def hold(self, event, args, new):
+        from ui import real  # noqa: PLC0415 - only with the real model
+
+        job = self.held[2] if self.held is not None and self.held[2].ids == new.pieces.ids else None
+        if job is None:  # a new sentence: the unfinished pass of the last one is dropped
+            job = real.Pass(new.real, new.pieces.ids, new.pieces, new.text)
+        self.held = (event, args, job)
+        self._next_task()
+        self.app.dispatch(ev.set_computing, real.pass_status(job))
+
+    def drop(self):
+        self.held = None
+
+    def _next_task(self):
+        if not self._due:
+            self._due = True
+            js.setTimeout(self._proxy, 0)
+
+    def _task(self):
+        from ui import real  # noqa: PLC0415
+
+        self._due = False
+        if self.held is None:
+            return
+        event, args, job = self.held
+        try:
+            job.advance(self.TASK_S)
+        except Exception as exc:  # noqa: BLE001 - shown, like a fault in any other handler; the last sentence stays
+            self.held = None
+            self.app.dispatch(ev.set_computing, "")
+            self.app.show_error(f"{type(exc).__name__}: {exc}")
+            return
+        if not job.done:
+            self._next_task()
+            self.app.dispatch(ev.set_computing, real.pass_status(job))
+            return
+        self.held = None
+        self.app.dispatch(ev.set_computing, "")
+        self.app.dispatch(event, *args)  # now computed: the change applies to the state as it is now

@@ -22,12 +22,12 @@ from pyodide.ffi import to_js
 from canvas.browser import BrowserBackend
 from canvas.runner import run
 import chores
-from chores import ArithmeticFocus, Callbacks, Chores, HostPage, ModelFiles, expose_test_hooks
+from chores import ArithmeticFocus, Callbacks, Chores, HostPage, ModelFiles, RealPass, expose_test_hooks
 from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
 from scene.timeline import StepAnimation, reveal_progress
-from ui import export, host, inputs, predict, share
+from ui import export, host, inputs, predict, real, share
 from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
@@ -57,7 +57,7 @@ class App:
         self._in_frame = self.dom_due = False
         self.js = Callbacks(on_error=self.show_error)
         self.chores, self.model_files, self.host = Chores(self), ModelFiles(self), HostPage(self)
-        self.arithmetic = ArithmeticFocus(self)
+        self.arithmetic, self.real_pass = ArithmeticFocus(self), RealPass(self)
         self._catch_up_proxy = self.js.keep(self.js.guarded(self._catch_up))  # one proxy for every catch-up
 
     # -- start -------------------------------------------------------------------
@@ -146,12 +146,20 @@ class App:
         The canvas shows a change first; the DOM catches up right after that frame (a 32 x 32 table
         and a typeset formula cost more than the frame itself)."""
         try:
-            new = predict.settle(event(self.state, *args))
+            new = event(self.state, *args)
+            new = new if real.needs_pass(new) else predict.settle(new)  # settle computes what the state shows
         except ValueError as exc:
             self.show_error(str(exc))
             return
         if new is self.state:
             return
+        if real.needs_pass(new):  # the real model's new sentence: shown once computed, the last one meanwhile
+            self.real_pass.hold(event, args, new)
+            return
+        if self.real_pass.held is not None and (new.model != self.state.model or
+                                                new.model == "minilm" and new.text != self.state.text):
+            self.real_pass.drop()  # a newer sentence already computed (or the other model) replaces the one held
+            new = ev.set_computing(new, "")
         old, self.state = self.state, new
         if new.scenario is not old.scenario and new.status == old.status:
             self.state = ev.set_status(new, "")  # "Saved ..." belongs to the computation it saved

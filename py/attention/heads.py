@@ -166,7 +166,7 @@ def word_rows(weights, word_of_piece, n_words=None):  # [heads, n, n], [n] int|N
             member[i, group] = 1.0
     sizes = member.sum(axis=0)  # [n_words] pieces per word
     mean_queries = np.divide(member, sizes, out=np.zeros_like(member), where=sizes > 0)  # [n, n_words]
-    return np.einsum("ia,hij,jb->hab", mean_queries, weights, member)
+    return mean_queries.T @ weights @ member  # [n_words, n] @ [heads, n, n] @ [n, n_words]
 
 
 def match_designed(real_word_weights, designed_weights, queries=None):  # [L, H, w, w], [D, w, w], [w] -> D x L*H Match

@@ -172,20 +172,52 @@ def embed(ids, weights):  # [n] int -> [n, d_model]
 
 def encoder_layer(h, layer):  # [n, d_model], Layer -> [n, d_model], Trace
     """One post-LN BERT layer: multi-head self-attention, then the GELU feed-forward, each + residual + LN."""
+    a, t = attention_part(h, layer)
+    return feed_forward_out(a, feed_forward_in(a, layer), layer), t
+
+
+def attention_part(h, layer):  # [n, d_model], Layer -> [n, d_model], Trace
+    """a = LN(h + attention(h)): the layer's first half."""
     t = attention_trace(h, layer.w_q, layer.w_k, layer.w_v, layer.w_o, heads=HEADS,
                         b_q=layer.b_q, b_k=layer.b_k, b_v=layer.b_v, b_o=layer.b_o)
-    a = layer_norm(h + t.output.astype(np.float32), layer.attn_ln_gamma, layer.attn_ln_beta)
-    f = gelu(a @ layer.w_1 + layer.b_1) @ layer.w_2 + layer.b_2   # [n, d_ff] -> [n, d_model]
-    return layer_norm(a + f, layer.ffn_ln_gamma, layer.ffn_ln_beta), t
+    return layer_norm(h + t.output.astype(np.float32), layer.attn_ln_gamma, layer.attn_ln_beta), t
+
+
+def feed_forward_in(a, layer):  # [n, d_model], Layer -> [n, d_ff]
+    """GELU(a W_1 + b_1): the feed-forward's hidden layer."""
+    return gelu(a @ layer.w_1 + layer.b_1)
+
+
+def feed_forward_out(a, u, layer):  # [n, d_model], [n, d_ff], Layer -> [n, d_model]
+    """h = LN(a + u W_2 + b_2): the layer's output."""
+    return layer_norm(a + (u @ layer.w_2 + layer.b_2), layer.ffn_ln_gamma, layer.ffn_ln_beta)
+
+
+PARTS = ("attention", "feed-forward in", "feed-forward out")  # the steps of one layer in forward_steps
 
 
 def forward(ids, weights):  # [n] int, Weights -> Run
     """All 6 layers on one sentence's ids ([CLS] ... [SEP]), keeping each layer's Trace."""
+    steps = forward_steps(ids, weights)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def forward_steps(ids, weights):  # [n] int, Weights -> generator of (layer, part), returning the Run
+    """forward() in 18 steps, for a page that draws and reads keys between them (ui.real.Pass): it yields
+    (l, part) after each part of layer l (PARTS), and returns the Run; the same operations, so the same numbers."""
     hidden, traces = [embed(ids, weights)], []
-    for layer in weights.layers:
-        h, t = encoder_layer(hidden[-1], layer)
-        hidden.append(h)
+    for l, layer in enumerate(weights.layers):
+        a, t = attention_part(hidden[-1], layer)
+        yield l, PARTS[0]
+        u = feed_forward_in(a, layer)
+        yield l, PARTS[1]
+        hidden.append(feed_forward_out(a, u, layer))
         traces.append(t)
+        yield l, PARTS[2]
     return Run(tuple(traces), tuple(hidden))
 
 

@@ -73,8 +73,9 @@ class Scene:
                     yield item
         return walk(self.items)
 
-    def hit(self, x, y):  # px, px -> ("query", i) | ("key", j) | ("cell", i, j) | ("head", h) | None
-        """What is under the point: a chip, a beam (its key), a heatmap cell, a head's small multiple, or nothing."""
+    def hit(self, x, y):  # px, px -> ("query", i) | ("key", j) | ("cell", i, j) | ("head", h) | ("input", i, c) | None
+        """What is under the point: a chip, a beam (its key), a heatmap cell, a head's small multiple, a number of
+        the Input stage's X (token i's input, column c), or nothing."""
         for kind, rects in (("query", self.q_rects), ("key", self.k_rects)):
             inside = np.flatnonzero((rects[:, 0] <= x) & (x <= rects[:, 0] + rects[:, 2])
                                     & (rects[:, 1] <= y) & (y <= rects[:, 1] + rects[:, 3]))
@@ -92,7 +93,9 @@ class Scene:
             inside = np.flatnonzero((r[:, 0] <= x) & (x <= r[:, 0] + r[:, 2]) & (r[:, 1] <= y) & (y <= r[:, 1] + r[:, 3]))
             if len(inside):
                 return ("head", int(inside[0]))
-        return None
+        inputs = dict(self.matrices).get("X")
+        cell = inputs.index(x, y) if inputs is not None else None
+        return ("input", *cell) if cell is not None else None
 
     def chip_center(self, kind, index):  # "query" | "key", int -> (x, y)
         x, y, w, h = (self.q_rects if kind == "query" else self.k_rects)[index]
@@ -609,7 +612,7 @@ def _legend(computed, state, box, stage, pal):  # -> list of shapes
 def _legend_name(name, h, room, pal):  # -> the head's name, shortened to `room` px ("coref…"); its number if
     """too little of the name would be left to read."""
     text = fit_text(name, pal.small, room)
-    return text if text == name or len(text) >= 4 else fit_text(str(h + 1), pal.small, room)
+    return text if text == name or len(text) >= 4 else fit_text(str(h), pal.small, room)
 
 
 # -- the stage view --------------------------------------------------------------
@@ -648,7 +651,7 @@ def _stage_title(computed, state, box, stage, pal):  # -> list of shapes
     title = f"{stage + 1}  {STAGES[Stage(stage)].title}"
     title_end = x + text_w(title, pal.title, True)
     right = box.x + box.w - 12
-    name, numbered = computed.head_names[state.head], f"head {state.head + 1}"
+    name, numbered = computed.head_names[state.head], f"head {state.head}"
     candidates = (f"{numbered}: {name}", name) if name != numbered else (name,)
     if state.veil == "name":
         candidates = ("which head?",)

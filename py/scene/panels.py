@@ -254,11 +254,25 @@ def _input_panel(computed, state, box, pal):  # -> Panel
     matrix_box, scatter_box = _split_for_scatter(box, 0.6, need)
     heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
     items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.query)
-    items += _caption(f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}", cap.x, cap.y + cap.h / 2, pal)
+    hover = state.hover if state.hover and state.hover[0] == "input" else None
+    if hover is not None and hover[1] < grid.n_rows and hover[2] < grid.n_cols:
+        items.append(outline_rect(grid.cell(*hover[1:]), rgba(pal.hover), 1.5))
+        caption = input_readout(computed, state.tokens, *hover[1:])
+    else:
+        caption = f"X: {x.shape[0]} tokens × d_model = {x.shape[1]}"
+    items += _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
     if scatter_box is not None:
         items += _scatter(scatter_box, computed.xy, state.tokens, state.query, None, pal,
                           ("embedding map" if state.projectable else computed.plane,))[0]
     return Panel(items, matrices=(("X", grid),))
+
+
+def input_readout(computed, tokens, i, c):  # -> "'cat', feature 'animal': 0.900" | "'cat', dimension 17 of 384: 0.532"
+    """What the pointer is over in the Input stage's X: whose input (a repeated token with its place, numbered
+    as the query menu numbers it), which number of it, its value."""
+    token = f"'{tokens[i]}'" if tokens.count(tokens[i]) == 1 else f"'{tokens[i]}' (token {i + 1})"
+    where = f"feature '{computed.features[c]}'" if computed.toy else f"dimension {c} of {computed.x.shape[1]}"
+    return f"{token}, {where}: {number(computed.x[i, c])}"
 
 
 def _split_for_scatter(box, share, need=0.0):  # -> (matrix Box, scatter Box | None)

@@ -91,7 +91,7 @@ def _input_code(c):  # -> lines
 
 
 def _project_code(c):  # -> lines
-    return [f"h, d_k, d_v = {c.head}, {c.d_k}, {c.d_v}                           # head {c.head + 1} of {c.heads}",
+    return [f"h, d_k, d_v = {c.head}, {c.d_k}, {c.d_v}                           # one of heads 0 to {c.heads - 1}",
             'W_Q = np.array(s["w_q"])[:, h*d_k:(h+1)*d_k]       # ' + f"({c.d_model}, {c.d_k})",
             'W_K = np.array(s["w_k"])[:, h*d_k:(h+1)*d_k]       # ' + f"({c.d_model}, {c.d_k})",
             'W_V = np.array(s["w_v"])[:, h*d_v:(h+1)*d_v]       # ' + f"({c.d_model}, {c.d_v})",

@@ -56,12 +56,12 @@ def csv_text(computed, state):
     dims = [f"d{c + 1}" for c in range(t.d_k)]
     values = [f"d{c + 1}" for c in range(t.d_v)]
     block("X (inputs of the queries)", computed.x, state.tokens, computed.features)
-    block(f"Q (head {h + 1})", t.q[h], state.tokens, dims)
-    block(f"K (head {h + 1})", t.k[h], state.key_tokens, dims)
-    block(f"V (head {h + 1})", t.v[h], state.key_tokens, values)
-    block(f"scores Q K^T (head {h + 1}, unscaled)", t.scores[h], state.tokens, state.key_tokens)
-    block(f"weights (head {h + 1})", t.weights[h], state.tokens, state.key_tokens)
-    block(f"head output A V (head {h + 1})", t.head_outputs[h], state.tokens, values)
+    block(f"Q (head {h})", t.q[h], state.tokens, dims)
+    block(f"K (head {h})", t.k[h], state.key_tokens, dims)
+    block(f"V (head {h})", t.v[h], state.key_tokens, values)
+    block(f"scores Q K^T (head {h}, unscaled)", t.scores[h], state.tokens, state.key_tokens)
+    block(f"weights (head {h})", t.weights[h], state.tokens, state.key_tokens)
+    block(f"head output A V (head {h})", t.head_outputs[h], state.tokens, values)
     block("output (all heads, after W_O)", t.output, state.tokens, [f"o{c + 1}" for c in range(t.output.shape[1])])
     return out.getvalue()
 

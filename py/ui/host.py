@@ -1,6 +1,6 @@
 """The conversation with a page that embeds the explorer in an iframe (window.postMessage).
 
-    host -> explorer  {type: "attention-explorer:set", scenario?, preset?, text?, attention?,
+    host -> explorer  {type: "attention-explorer:set", scenario?, preset?, text?, model?, layer?, attention?,
                        scale?, temperature?, query?, head?, step?, beams?, heads?, theme?, large?}
     explorer -> host  {type: "attention-explorer:ready", step, query}
                       {type: "attention-explorer:step-changed", step}
@@ -16,7 +16,7 @@ mistakes go back to the host, never as a banner over the learner's page.
 import json
 
 from ui import predict, share
-from ui.params import PARAMS, apply_params
+from ui.params import PARAMS, apply_params, split_params
 
 PREFIX = "attention-explorer:"
 SET = PREFIX + "set"
@@ -27,8 +27,11 @@ def message(kind, **fields):  # -> the dict posted to the host
     return {"type": PREFIX + kind, **fields}
 
 
-def read_set(state, data):  # AppState, decoded JSON -> (AppState, [problem]) | None (not a message for us)
-    """Apply a host's "set" message; each field it could not use is a problem, the others still apply."""
+def read_set(state, data):  # AppState, decoded JSON -> (AppState, [problem], {name: str} later) | None (not ours)
+    """Apply a host's "set" message; each field it could not use is a problem, the others still apply.
+
+    With model "minilm" before the real model's files are in the page, its layer, head and query come back
+    as `later`: the page applies them once the model is in, as it does a link's (ui.params.split_params)."""
     if not isinstance(data, dict) or data.get("type") != SET:
         return None
     problems = [f"unknown field '{name}' (known: {', '.join(FIELDS)})"
@@ -39,8 +42,9 @@ def read_set(state, data):  # AppState, decoded JSON -> (AppState, [problem]) | 
         except ValueError as exc:
             problems.append(f"scenario: {exc}")
     params = {name: _param_text(data[name]) for name in FIELDS if name in data and name != "scenario"}
-    state, refused = apply_params(state, params)
-    return state, problems + refused
+    now, later = split_params(state, params)
+    state, refused = apply_params(state, now)
+    return state, problems + refused, later
 
 
 def _param_text(value):  # a JSON value -> the text an address parameter would have

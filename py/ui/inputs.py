@@ -49,6 +49,8 @@ def press_action(state, hit):  # AppState, scene hit | None -> (event, *args) | 
         return (ev.select_cell, where[0], where[1])
     if kind == "head":
         return (ev.select_head, where[0])
+    if kind == "input":  # a tap shows the number's readout, as hovering it does
+        return (ev.set_hover, hit)
     return None
 
 

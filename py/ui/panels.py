@@ -84,7 +84,7 @@ def arithmetic_lines(computed, state):
     i, j = state.cell
     a = cell_arithmetic(computed.trace, state.head, i, j)
     k_tok = state.key_tokens[j]
-    lines = [f"Query '{state.tokens[i]}' → key '{k_tok}', head {state.head + 1}",
+    lines = [f"Query '{state.tokens[i]}' → key '{k_tok}', head {state.head}",
              f"q·k = {dot_terms(a.q_i, a.k_j)} = {number(a.dot)}"]
     scaling = scaling_line(a, computed.trace.d_k)
     lines += [scaling] if scaling else []
@@ -98,16 +98,16 @@ def arithmetic_lines(computed, state):
     return lines
 
 
-def unnamed(names, h):  # -> whether head h has no name of its own (a scenario's heads: "head 1", ...)
-    return names[h] == f"head {h + 1}"
+def unnamed(names, h):  # -> whether head h has no name of its own (a scenario's heads: "head 0", ...)
+    return names[h] == f"head {h}"
 
 
-def head_title(names, h):  # -> "head 3 (semantic)", or "head 1" for a head without a name
-    return names[h] if unnamed(names, h) else f"head {h + 1} ({names[h]})"
+def head_title(names, h):  # -> "head 2 (semantic)", or "head 0" for a head without a name (counted from 0)
+    return names[h] if unnamed(names, h) else f"head {h} ({names[h]})"
 
 
-def head_option(names, h):  # -> the head select's text: "3. semantic", or "head 1"
-    return names[h] if unnamed(names, h) else f"{h + 1}. {names[h]}"
+def head_option(names, h):  # -> the head select's text: "2. semantic", or "head 0"
+    return names[h] if unnamed(names, h) else f"{h}. {names[h]}"
 
 
 def narration(computed, state, top=3):

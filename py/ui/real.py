@@ -9,11 +9,14 @@ the page holds a `Loaded` model in its state, and a sentence is:
 Layer l's attention is `attention_trace` on that layer's input, so everything the page
 shows for the designed model (the five stages, beams, heatmaps, the cell arithmetic)
 works on it unchanged: `computed(...)` hands the scene the selected layer's trace in
-the same `Computed` the designed model fills.
+the same `Computed` the designed model fills. In the page a new sentence's forward pass
+runs as a `Pass`, a few steps per task (main.py), so that typing and drawing go on
+meanwhile; `ready` says when a sentence can be shown at once.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache
+import time
 
 import numpy as np
 
@@ -61,9 +64,85 @@ def add_rows(loaded, shards):  # Loaded, {index: bytes} -> None; ValueError if a
         model_pack.add_shard(loaded.weights, index, data)
 
 
-@lru_cache(maxsize=8)
+RUNS_KEPT = 8  # the forward passes remembered: the last few sentences, so typing back and forth is instant
+_runs = {}  # (Loaded, ids) -> minilm.Run, oldest first
+
+
+def ready(loaded, ids):  # Loaded, tuple of int -> bool
+    """Whether this sentence's forward pass is done (remembered), so the page can show it at once."""
+    return (loaded, tuple(ids)) in _runs
+
+
 def run(loaded, ids):  # Loaded, tuple of int -> minilm.Run (all six layers)
-    return minilm.forward(np.asarray(ids, dtype=np.int64), loaded.weights)
+    """The sentence's forward pass: remembered, or computed now in one go (the page computes it as a Pass)."""
+    key = (loaded, tuple(ids))
+    if key not in _runs:
+        Pass(loaded, ids).advance(float("inf"))
+    _remember(key, _runs[key])  # the most recently used is kept longest
+    return _runs[key]
+
+
+def needs_pass(state):  # ui.state.AppState -> bool
+    """Whether showing this state would first need its sentence's forward pass (the page runs it as a Pass)."""
+    return state.model == "minilm" and state.pieces is not None and not ready(state.real, state.pieces.ids)
+
+
+def pass_status(job):  # Pass -> str: what the page says while it runs
+    if job.layers_done < LAYERS:
+        return f"computing layer {job.layers_done} (layers 0–{LAYERS - 1})"
+    return "naming its heads"
+
+
+class Pass:
+    """One sentence's forward pass in small steps (minilm.forward_steps: a layer's attention, or half of its
+    feed-forward), then the head labels of every layer and the designed-beside-real comparison, so that a
+    long sentence never holds the page for more than a step: the page runs `advance` in short tasks and draws,
+    and reads keys, in between. Once it is done the Run is remembered (`ready`) and every layer's view of it
+    is in computed()'s cache: a layer or head change needs no work."""
+
+    def __init__(self, loaded, ids, pieces=None, text=None):  # pieces and text: also label the heads, match them
+        self.loaded, self.ids = loaded, tuple(ids)
+        self.layers_done, self.longest = 0, 0.0  # layers computed; the longest step so far, seconds
+        self._steps = self._all_steps(pieces, text)
+        self.done = False
+
+    def advance(self, budget, clock=time.perf_counter):  # seconds -> None; sets done at the end
+        """Run steps for about `budget` seconds: at least one, and another only if the longest step so far
+        still fits in what is left."""
+        start = clock()
+        while not self.done:
+            before = clock()
+            self.done = next(self._steps, None) is None
+            self.longest = max(self.longest, clock() - before)
+            if clock() - start + self.longest > budget:
+                return
+
+    def _all_steps(self, pieces, text):  # -> generator of what each step did, ending when all is done
+        key = (self.loaded, self.ids)
+        if key not in _runs:
+            steps = minilm.forward_steps(np.asarray(self.ids, dtype=np.int64), self.loaded.weights)
+            while True:
+                try:
+                    layer, part = next(steps)
+                except StopIteration as finished:
+                    _remember(key, finished.value)
+                    break
+                self.layers_done = layer + (part == minilm.PARTS[-1])
+                yield part
+        self.layers_done = LAYERS
+        if pieces is not None:
+            for layer in range(LAYERS):
+                computed(self.loaded, pieces, layer)
+                yield "labels"
+            designed_matches(self.loaded, pieces, text)
+            yield "designed beside real"
+
+
+def _remember(key, result):
+    _runs.pop(key, None)
+    _runs[key] = result
+    while len(_runs) > RUNS_KEPT:
+        del _runs[next(iter(_runs))]
 
 
 @lru_cache(maxsize=16)

@@ -56,6 +56,7 @@ class AppState:
     pieces: object = None  # the real model's wordpiece.Encoding of the sentence (model "minilm")
     model_status: str = ""  # the real model's download: "loading", its progress, or why it failed
     awaiting: object = None  # a sentence's Encoding whose embedding rows are on their way (ui.real.missing_rows)
+    computing: str = ""  # while the real model computes a newer sentence (ui.real.Pass): how far it is
     predict: Predict = Predict()  # predict mode: its question, the guess, the score (ui.predict's events)
 
     @property
@@ -294,6 +295,11 @@ def rows_arrived(state):
     return _real_sentence(replace(state, awaiting=None), state.text)
 
 
+def set_computing(state, progress):
+    """How far the real model's forward pass on the newest sentence is ("" once it is shown, or dropped)."""
+    return state if state.computing == progress else replace(state, computing=str(progress))
+
+
 def select_layer(state, layer):
     layer = int(layer)
     if not 0 <= layer < real.LAYERS:
@@ -411,7 +417,7 @@ def _compute(scenario):
         features = model.FEATURES
         xy = model.scatter_xy(list(scenario.tokens)) if scenario.embeddings is None else _first_two(x)
     else:
-        names = tuple(f"head {h + 1}" for h in range(trace.heads))
+        names = tuple(f"head {h}" for h in range(trace.heads))
         explanations = ("",) * trace.heads
         features = tuple(f"x{c + 1}" for c in range(x.shape[1]))
         xy = _first_two(x)

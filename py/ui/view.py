@@ -72,8 +72,9 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
     view["designed-match.list"] = (match_lines(state.real, state.pieces, state.text) if state.model == "minilm"
                                    else ())
     view["designed-match-box.hidden"] = not view["designed-match.list"]
-    view.update(model_part(state.model, state.layer, state.model_status if state.awaiting is None else
-                           "Fetching the sentence's word embeddings…"))
+    view.update(model_part(state.model, state.layer,
+                           f"The real model is on the new sentence: {state.computing}…" if state.computing else
+                           state.model_status if state.awaiting is None else "Fetching the sentence's word embeddings…"))
     view.update(stage_part(state.step, knobs_of(state)))
     view.update(detail_part(computed, state))
     view.update(arithmetic_part(computed, state))

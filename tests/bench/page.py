@@ -363,7 +363,7 @@ def real_model_figures(browser, server, runs=5):
     sizes, urls = {}, {}
     cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    page.goto(server.url)
+    page.goto(server.url + "?dev=1")  # timeRealModel is a development hook
     assert wait_ready(page) is None
     page.evaluate(LONG_TASKS)
     start = page.evaluate("performance.now()")
@@ -387,10 +387,14 @@ def real_model_figures(browser, server, runs=5):
                       "longest_task": max(page.evaluate("aeLongTasks") or [0.0])})
         page.wait_for_timeout(300)
     pieces = page.inner_text('[data-testid="token-count"]').split(" / ")[0]
+    timed = {n: page.evaluate(f"aeView.timeRealModel({n}, 3)") for n in (8, 32, 64)}
     context.close()
     return {"pieces": int(pieces), "model_bytes_first_use": model_bytes, "first_real_frame_ms": first_frame_ms,
             "edit_32_pieces_ms": median(e["total"] for e in edits),
-            "edit_32_pieces_longest_task_ms": median(e["longest_task"] for e in edits)}
+            "edit_32_pieces_longest_task_ms": median(e["longest_task"] for e in edits),
+            "edit_32_pieces_longest_task_max_ms": max(e["longest_task"] for e in edits),
+            "forward_ms": {n: t["forward"] for n, t in timed.items()},
+            "products_32_ms": timed[32]["products"]}
 
 
 def describe_change(name, r):
@@ -516,10 +520,14 @@ def main(argv):
             if args.real_only:
                 for run in range(args.runs):
                     r = real_model_figures(browser, server)
+                    floor, forward = r["products_32_ms"], r["forward_ms"]
                     print(f"run {run + 1}: real model first use {r['model_bytes_first_use'] / 1e6:.1f} MB over the "
                           f"network, first frame after {r['first_real_frame_ms']:.0f} ms; a {r['pieces']}-piece sentence edit "
-                          f"{r['edit_32_pieces_ms']:.0f} ms to the DOM caught up, longest main-thread task "
-                          f"{r['edit_32_pieces_longest_task_ms']:.0f} ms")
+                          f"{r['edit_32_pieces_ms']:.0f} ms to the DOM caught up ({r['edit_32_pieces_ms'] / floor:.2f} x the "
+                          f"floor), longest main-thread task {r['edit_32_pieces_longest_task_ms']:.0f} ms (median of the "
+                          f"edits; {r['edit_32_pieces_longest_task_max_ms']:.0f} at most)\n"
+                          f"       in Pyodide: forward pass at 8 / 32 / 64 pieces {forward[8]:.0f} / {forward[32]:.0f} / "
+                          f"{forward[64]:.0f} ms; its matrix products alone at 32 pieces (the floor) {floor:.0f} ms")
                 browser.close()
                 server.close()
                 return 0

@@ -57,7 +57,7 @@ def test_exports_are_valid_files(app):
 
     name, raw = download(app, "export-csv")
     rows = list(csv.reader(io.StringIO(raw.decode())))
-    assert name == "attention-numbers.csv" and ["weights (head 3)"] in rows
+    assert name == "attention-numbers.csv" and ["weights (head 2)"] in rows  # heads counted from 0, as in the links
 
 
 def test_importing_a_good_and_a_bad_file(app, tmp_path, expect_errors):
@@ -105,7 +105,7 @@ def test_every_control_works_from_the_keyboard(app):
 def test_the_live_region_narrates_a_step_change(app):
     app.locator(T("step-slider")).focus()
     app.keyboard.press("ArrowLeft")
-    assert settled(app).inner_text(T("live")) == "Softmax, head 3 (semantic): 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
+    assert settled(app).inner_text(T("live")) == "Softmax, head 2 (semantic): 'dog' attends 85.3% to 'hot', 11.5% to 'dog', 1.6% to 'the'."
     assert "attends 85.3%" in app.get_attribute(T("attention-canvas"), "aria-label")
 
 
@@ -256,7 +256,7 @@ def test_the_compact_embed_has_visible_touch_sized_query_and_head_controls(page,
         box = page.locator(T(testid)).bounding_box()
         assert page.locator(T(testid)).is_visible() and box["height"] >= 34 and box["y"] + box["height"] <= 560
     page.select_option(T("head-select"), "0")
-    assert settled(page).inner_text(T("live")).startswith("Softmax, head 1 (positional)")
+    assert settled(page).inner_text(T("live")).startswith("Softmax, head 0 (positional)")
     page.select_option(T("query-select"), "1")
     assert "'hot'" in settled(page).inner_text(T("live"))
     page.focus(T("head-select"))

@@ -1,11 +1,12 @@
 """The real model (all-MiniLM-L6-v2) in the page: fetched when asked for, exact, offline after first use."""
 
+import re
 import sys
 from urllib.parse import quote
 
 import numpy as np
 import pytest
-from harness import ROOT, settled, wait_ready
+from harness import ROOT, Server, settled, wait_ready
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
@@ -74,7 +75,7 @@ def test_nothing_of_the_model_is_downloaded_until_asked_and_switching_keeps_the_
     assert page.input_value(T("sentence-input")) == "the cat sat"
     page.select_option(T("layer-select"), "2")
     page.select_option(T("head-select"), "7")
-    assert settled(page).inner_text("#matrix-head").startswith("head 8")
+    assert settled(page).inner_text("#matrix-head").startswith("head 7")  # counted from 0, as in the links
     page.select_option(T("model-select"), "toy")
     expect(page.locator(T("token-count"))).to_have_text("3 / 32 tokens")
     assert page.input_value(T("sentence-input")) == "the cat sat"
@@ -109,3 +110,82 @@ def test_after_its_first_use_the_real_model_works_offline(page, server, context)
     assert wait_ready(page) is None
     wait_model(page)
     assert len(shown_weights(page)) == 15
+
+
+LONG = ("While the committee reviewed the unexpectedly complicated proposal, several members quietly wondered "
+        "whether anyone had read it")
+
+
+def reference_of(text, layer, head, query):  # -> (pieces, weights of that row) from the float32 weights, CPython
+    weights, vocab = load_model(model_dir())
+    encoding = wordpiece.encode(text, vocab)
+    return encoding.pieces, minilm.forward(np.array(encoding.ids), weights).traces[layer].weights[head, query]
+
+
+def test_typing_a_long_sentence_computes_in_steps_and_shows_the_last_keystrokes_sentence(page, server):
+    page.goto(real_url(server, layer=4, head=5, query=3))
+    assert wait_ready(page) is None
+    wait_model(page)
+    page.fill(T("sentence-input"), LONG[:60])  # one new sentence: the pass runs in steps, the last one stays meanwhile
+    during = page.wait_for_function("""() => {
+        const status = document.getElementById('model-status').textContent;
+        return status.includes('computing layer') &&
+            [status, document.getElementById('token-count').textContent];
+    }""", polling=5).json_value()
+    assert during[0].startswith("The real model is on the new sentence: computing layer ")
+    assert during[1] == "15 / 64 pieces", "the last sentence is shown until the new one is computed"
+    box = page.locator(T("sentence-input"))
+    box.press("End")
+    box.press_sequentially(LONG[60:], delay=15)  # keystrokes faster than a pass: each drops the one before
+    pieces, row = reference_of(LONG, 4, 5, 3)
+    expect(page.locator(T("token-count"))).to_have_text(f"{len(pieces)} / 64 pieces", timeout=60_000)
+    settled(page)
+    shown = shown_weights(page)
+    assert [token for token, _ in shown] == list(pieces)
+    np.testing.assert_allclose([w for _, w in shown], row, atol=0.0005 + 0.002)
+    assert page.inner_text(T("model-status")) == ""
+    page.select_option(T("layer-select"), "0")  # computed with the sentence: shown without a new pass
+    page.select_option(T("head-select"), "2")
+    pieces, row = reference_of(LONG, 0, 2, 3)
+    expect(page.locator("#matrix-head")).to_have_text(re.compile(r"^head 2 \(previous token"))
+    np.testing.assert_allclose([w for _, w in shown_weights(settled(page))], row, atol=0.0005 + 0.002)
+
+
+def test_a_host_can_ask_for_a_real_head_before_the_model_is_in(page, server, tmp_path):
+    app_url = server.url.replace("127.0.0.1", "localhost")  # another origin than the host page's
+    (tmp_path / "host.html").write_text(
+        '<!doctype html><title>course</title><link rel="icon" href="data:,">'
+        f'<iframe id="app" src="{app_url}?embed=1" width="900" height="700"></iframe>')
+    host = Server(tmp_path)
+    try:
+        page.add_init_script("window.heard = []; addEventListener('message', e => heard.push(e.data));")
+        page.goto(host.url + "host.html")
+        page.wait_for_function("() => heard.some(m => m.type === 'attention-explorer:ready')", timeout=90_000)
+        page.evaluate("document.getElementById('app').contentWindow.postMessage({type: 'attention-explorer:set', "
+                      f"model: 'minilm', text: {SENTENCE!r}, layer: 5, head: 11, query: 10, step: 3}}, '*')")
+        frame = page.frame_locator("#app")
+        expect(frame.locator(T("token-count"))).to_have_text("15 / 64 pieces", timeout=LOADED_MS)
+        expect(frame.locator(T("head-select"))).to_have_value("11")
+        assert frame.locator(T("layer-select")).input_value() == "5"
+        assert frame.locator(T("query-select")).input_value() == "10"
+        assert not page.evaluate("heard.some(m => m.type === 'attention-explorer:error')"), page.evaluate("heard")
+    finally:
+        host.close()
+
+
+def test_the_input_strip_reads_out_the_number_under_the_pointer_or_finger(page, server, reference):
+    pieces, _ = reference
+    page.goto(real_url(server, step=0))
+    assert wait_ready(page) is None
+    wait_model(page)
+    canvas = page.locator(T("attention-canvas"))
+    before = canvas.screenshot()
+    x, y = page.evaluate("aeView.matrixCell('X', 10, 200)")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.wait_for_function("aeView.hover().join() === 'input,10,200'")
+    settled(page).wait_for_timeout(100)
+    assert canvas.screenshot() != before, "the readout and the outlined number are drawn"
+    assert pieces[10] == "it"
+    page.mouse.move(box["x"] + 2, box["y"] + 2)  # off it: the caption is back
+    page.wait_for_function("aeView.hover().length === 0")

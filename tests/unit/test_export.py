@@ -56,10 +56,10 @@ def test_csv_has_every_matrix_of_the_current_head():
     computed = compute(state.scenario)
     rows = list(csv.reader(io.StringIO(export.csv_text(computed, state))))
     titles = [r[0] for r in rows if len(r) == 1]
-    assert titles == ["X (inputs of the queries)", "Q (head 3)", "K (head 3)", "V (head 3)",
-                      "scores Q K^T (head 3, unscaled)", "weights (head 3)", "head output A V (head 3)",
+    assert titles == ["X (inputs of the queries)", "Q (head 2)", "K (head 2)", "V (head 2)",
+                      "scores Q K^T (head 2, unscaled)", "weights (head 2)", "head output A V (head 2)",
                       "output (all heads, after W_O)"]
-    start = rows.index(["weights (head 3)"]) + 2
+    start = rows.index(["weights (head 2)"]) + 2
     weights = np.array([[float(v) for v in r[1:]] for r in rows[start:start + 4]])
     assert np.array_equal(weights, computed.trace.weights[2])
 

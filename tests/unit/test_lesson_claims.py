@@ -93,7 +93,7 @@ class Claim:
     link: str  # where the state starts: a link of the lesson (or of the README's presets)
     words: str  # what the page says, as prose() reads it
     query: str  # the query token the words talk about
-    head: str  # the head they talk about (a HEAD_INFO name, "head 1" for Activity 2's own weights, "layer 0 head 2")
+    head: str  # the head they talk about (a HEAD_INFO name, "head 0" for Activity 2's own weights, "layer 0 head 2")
     figures: tuple  # (kind, key token, as written): kind weight / score / scaled / entropy / output / top, or
     #                 top word (no marker), rest (the largest weight on the other keys), label (the head's name)
     events: tuple = ()  # (param, value) applied after the link, in the order apply_params knows
@@ -126,12 +126,12 @@ A10_Q2_UNIFORM = "the semantic head gives each of the nine tokens 11.1% for “h
 
 LESSON_CLAIMS = (
     Claim(TWO_NUMBERS, "the dot products are 0.42, 0.90, 0.39 and 0.27, and the scaled scores 0.297, 0.636, "
-          "0.276 and 0.191", "cat", "head 1",
+          "0.276 and 0.191", "cat", "head 0",
           (("score", "The", "0.42"), ("score", "cat", "0.90"), ("score", "sat", "0.39"), ("score", "down", "0.27"),
            ("scaled", "The", "0.297"), ("scaled", "cat", "0.636"), ("scaled", "sat", "0.276"),
            ("scaled", "down", "0.191"))),
     Claim(TWO_NUMBERS, "After softmax “cat” keeps only 32.8% for itself and gives the other three keys 23.4%, 22.9% "
-          "and 21.0%", "cat", "head 1",
+          "and 21.0%", "cat", "head 0",
           (("weight", "cat", "32.8%"), ("weight", "The", "23.4%"), ("weight", "sat", "22.9%"),
            ("weight", "down", "21.0%"))),
     Claim(CAT_SCALED, "Scaled, “sat” gives 96.5% to “cat” and the entropy is about 0.26 bits", "sat", "syntactic",
@@ -245,8 +245,8 @@ PREDICT, LOCKED = "./index.html?", "&mode=predict&lock=1"  # Activity 9: predict
 LINKS = {
     "./index.html?preset=cat&step=0&query=2&head=1": ("sat", "syntactic", 0, {}),
     "./index.html?preset=cat&step=1&query=2&head=1": ("sat", "syntactic", 1, {}),
-    TWO_NUMBERS: ("cat", "head 1", 2, {}),
-    TWO_NUMBERS_SOFTMAX: ("cat", "head 1", 3, {}),
+    TWO_NUMBERS: ("cat", "head 0", 2, {}),
+    TWO_NUMBERS_SOFTMAX: ("cat", "head 0", 3, {}),
     CAT_SCALED: ("sat", "syntactic", 3, {"scale": True}),
     CAT_UNSCALED: ("sat", "syntactic", 3, {"scale": False}),
     TEMPERATURE + "0.3": ("dog", "semantic", 3, {"temperature": 0.3}),
@@ -432,11 +432,11 @@ def test_the_sink_count_is_the_heads_the_menus_name_after_cls(trained):
     assert f"on this sentence {sinks} of the {total} heads are named after it" in prose(LESSON)
 
 
-def test_the_head_menu_numbers_from_1_what_the_links_count_from_0(trained):
+def test_the_head_menu_counts_heads_from_0_as_the_links_do(trained):
     state = open_trained(PREVIOUS, trained)
     shown = view.page_view(state, computed_of(state))
     value, text = shown["head.options"][state.head]
-    assert value == "2" and f"layer 0, head 2 is the menu's “{text}”" in prose(LESSON)
+    assert value == "2" and f"layer 0, head 2 is the Head menu's “{text}”" in prose(LESSON)
     assert computed_of(state).head_explanations[state.head].startswith("A trained head (layer 0, head 2)")
 
 

@@ -58,7 +58,7 @@ def test_the_scores_formula_follows_the_knobs(scale, temperature, expected):
 def test_arithmetic_lines_explain_the_selected_cell(hot_dog):
     s = ev.select_cell(hot_dog, 2, 1)
     lines = panels.arithmetic_lines(compute(s.scenario), s)
-    assert lines[0] == "Query 'dog' → key 'hot', head 3"
+    assert lines[0] == "Query 'dog' → key 'hot', head 2"
     assert lines[1].startswith("q·k = ")
     assert lines[2] == "scaled: 8.000 ÷ √4 = 8.000 ÷ 2.000 = 4.000", "each '=' joins equal things"
     assert "(85.3%)" in lines[3]
@@ -73,9 +73,9 @@ def test_a_masked_cell_says_so(hot_dog):
 
 def test_narration_names_the_top_keys_once_there_are_weights(hot_dog):
     text = panels.narration(compute(hot_dog.scenario), hot_dog)
-    assert text.startswith("Weighted sum, head 3 (semantic): 'dog' attends 85.3% to 'hot'")
+    assert text.startswith("Weighted sum, head 2 (semantic): 'dog' attends 85.3% to 'hot'")
     early = ev.set_step(hot_dog, 1)
-    assert panels.narration(compute(early.scenario), early) == "Project Q, K, V, head 3 (semantic): query 'dog'."
+    assert panels.narration(compute(early.scenario), early) == "Project Q, K, V, head 2 (semantic): query 'dog'."
 
 
 def test_entropy_text_gives_the_range(hot_dog):

@@ -48,11 +48,12 @@ def test_layer_head_and_query_select_the_very_trace_of_the_forward_pass(on_real,
     assert len(view.page_view(s, shown)["head.options"]) == 12
 
 
-def test_changing_layer_or_head_needs_no_new_forward_pass(on_real):
-    before = real.run.cache_info().misses
+def test_changing_layer_or_head_needs_no_new_forward_pass(on_real, monkeypatch):
+    computed_of(on_real)
+    assert real.ready(on_real.real, on_real.pieces.ids) and not real.needs_pass(on_real)
+    monkeypatch.setattr(minilm, "forward_steps", None)  # any new forward pass would fail
     for layer in range(6):
         computed_of(ev.select_head(ev.select_layer(on_real, layer), layer))
-    assert real.run.cache_info().misses == before
 
 
 def test_editing_keeps_the_real_model_and_a_refused_sentence_keeps_the_last_good_one(on_real):
@@ -149,3 +150,84 @@ def test_designed_beside_real_names_the_real_heads_most_like_each_designed_head(
     assert lines[0].startswith("positional: layer 0 head 2 (")
     too_long = ev.edit_sentence(on_real, " ".join(["word"] * 40))  # 42 pieces: fine for the real model...
     assert real.designed_matches(too_long.real, too_long.pieces, too_long.text) == ()  # ...not the designed one
+
+
+def test_the_page_s_forward_pass_in_steps_gives_the_very_numbers_of_one_pass(loaded):
+    ids = real.encode(loaded, "Stepping through the layers changes nothing").ids
+    whole = minilm.forward(np.array(ids), loaded.weights)
+    job = real.Pass(loaded, ids)
+    tasks = 0
+    while not job.done:
+        job.advance(0.0)  # one step per task
+        tasks += 1
+    assert tasks == 1 + 3 * real.LAYERS  # the embeddings with the first step, then 3 steps a layer, then the end
+    stepped = real.run(loaded, ids)
+    for a, b in zip(stepped.traces + stepped.hidden, whole.traces + whole.hidden):
+        np.testing.assert_array_equal(getattr(a, "weights", a), getattr(b, "weights", b))
+
+
+def test_a_pass_runs_another_step_in_its_task_only_if_the_longest_so_far_still_fits():
+    class Clock:  # each step takes 30 ms of this clock
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock, job = Clock(), real.Pass.__new__(real.Pass)
+    job.done, job.longest, job.layers_done = False, 0.0, 0
+
+    def steps():
+        for _ in range(7):
+            clock.now += 0.030
+            yield "step"
+    job._steps = steps()
+    job.advance(0.075, clock)
+    assert clock.now == pytest.approx(0.060)  # a third step would end the task at 90 ms: over 75
+    job.advance(0.075, clock)
+    job.advance(0.075, clock)
+    assert not job.done
+    job.advance(0.075, clock)
+    assert job.done and clock.now == pytest.approx(0.210)
+
+
+def test_a_sentence_not_yet_computed_needs_a_pass_and_the_page_says_how_far_it_is(on_real, loaded):
+    typed = ev.edit_sentence(on_real, "A sentence typed for the first time, never computed before")
+    assert real.needs_pass(typed) and not real.needs_pass(on_real)
+    job = real.Pass(loaded, typed.pieces.ids, typed.pieces, typed.text)
+    assert real.pass_status(job) == "computing layer 0 (layers 0–5)"
+    while job.layers_done < 3:
+        job.advance(0.0)
+    assert real.pass_status(job) == "computing layer 3 (layers 0–5)"
+    while not job.done:
+        job.advance(0.0)
+    assert not real.needs_pass(typed) and real.pass_status(job) == "naming its heads"
+    shown = ev.set_computing(on_real, "computing layer 3 (layers 0–5)")  # the last sentence stays meanwhile
+    assert view.page_view(shown, computed_of(on_real))["model-status.text"] == (
+        "The real model is on the new sentence: computing layer 3 (layers 0–5)…")
+
+
+@pytest.mark.parametrize("model", ["toy", "minilm"])
+def test_heads_and_layers_are_counted_from_0_wherever_the_learner_reads_them_as_in_the_link(model, on_real):
+    from urllib.parse import parse_qsl
+
+    from ui import export, panels, share
+    from ui.params import apply_params
+
+    start = on_real if model == "minilm" else ev.initial_state()
+    params = {"head": "3", "query": "1", "step": "3", **({"layer": "4"} if model == "minilm" else {})}
+    s, problems = apply_params(start, params)
+    assert problems == [] and s.head == 3
+    s = ev.select_cell(s, 1, 0)
+    c = computed_of(s)
+    v = view.page_view(s, c)
+    label = dict(v["head.options"])["3"]
+    assert label.startswith("3. ") and label.removeprefix("3. ") == c.head_names[3]
+    assert f", head 3 (" in v["weights-caption.text"] and v["matrix-head.text"].startswith("head 3 (")
+    assert v["arithmetic-lines.list"][0].endswith(", head 3")
+    assert "Q (head 3)" in export.csv_text(c, s)
+    assert "# one of heads 0 to " in v["numpy-code.text"]
+    assert panels.narration(c, s) == v["live.text"] and c.head_names[3] in v["live.text"]
+    if model == "minilm":
+        assert dict(v["layer.options"])["4"] == "layer 4" and v["layer.value"] == "4"
+        assert c.head_explanations[3].startswith("A trained head (layer 4, head 3)")
+        assert dict(parse_qsl(share.real_model_query(s)))["head"] == "3"

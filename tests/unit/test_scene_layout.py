@@ -567,7 +567,7 @@ def test_with_every_head_at_once_the_legend_names_the_heads_shortened_to_fit(wid
     assert not {"1", "2", "3", "4"} & set(texts)
 
 
-def test_a_scenarios_unnamed_heads_are_head_1_head_2_on_the_canvas_and_never_head_head_1():
+def test_a_scenarios_unnamed_heads_are_head_0_head_1_on_the_canvas_and_never_head_head_0():
     from attention.scenario import Scenario, Selection
     from ui import panels as page_panels
     from ui.view import head_options
@@ -575,11 +575,11 @@ def test_a_scenarios_unnamed_heads_are_head_1_head_2_on_the_canvas_and_never_hea
                         w_q=((1.0, 0.0), (0.0, 1.0)), w_k=((1.0, 0.0), (0.0, 1.0)), w_v=((1.0, 0.0), (0.0, 1.0)))
     state = ev.set_overlay(ev.from_scenario(scenario, selection=Selection(step=3, head=1)), True)
     computed = ev.compute(state.scenario)
-    assert computed.head_names == ("head 1", "head 2")
-    assert head_options(computed.head_names) == (("0", "head 1"), ("1", "head 2"))
-    assert page_panels.narration(computed, state).startswith("Softmax, head 2: 'a' attends")
+    assert computed.head_names == ("head 0", "head 1")
+    assert head_options(computed.head_names) == (("0", "head 0"), ("1", "head 1"))
+    assert page_panels.narration(computed, state).startswith("Softmax, head 1: 'a' attends")
     texts = legend_texts(state, 1400)
-    assert "head 2" in texts and not any("head head" in t or "head 2: head 2" in t for t in texts)
+    assert "head 1" in texts and not any("head head" in t or "head 1: head 1" in t for t in texts)
     designed = ev.compute(cat(3).scenario)
-    assert page_panels.head_title(designed.head_names, 2) == "head 3 (semantic)"
-    assert head_options(designed.head_names)[2] == ("2", "3. semantic")
+    assert page_panels.head_title(designed.head_names, 2) == "head 2 (semantic)"
+    assert head_options(designed.head_names)[2] == ("2", "2. semantic")

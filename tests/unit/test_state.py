@@ -128,7 +128,7 @@ def test_spec_example_scenario_computes_what_the_formula_says():
     weights = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
     c = compute(s.scenario)
     assert np.allclose(c.trace.weights[0], weights) and np.allclose(c.trace.output, weights @ x)
-    assert c.head_names == ("head 1",) and not c.toy
+    assert c.head_names == ("head 0",) and not c.toy
 
 
 def test_compute_matches_the_engine_directly(hot_dog):

@@ -18,7 +18,7 @@ def test_the_selected_query_head_and_step_are_shown():
     assert v["query.options"][7] == ("7", "8. it")
     weights = compute(s.scenario).trace.weights[3, 7]
     assert [pct for _, pct in v["weights-table.rows"]] == [f"{100 * w:.1f}%" for w in weights]
-    assert v["weights-caption.text"].startswith("Where 'it' looks, head 4")
+    assert v["weights-caption.text"].startswith("Where 'it' looks, head 3 (coreference)")
     assert not v["prev.disabled"] and not v["next.disabled"]
 
 

@@ -6,6 +6,7 @@ file from dist/dev/ and runs it. `install(app, hooks)` adds to `window.aeView`:
     aeView.breakOnce("draw" | "event")   the next frame or state change raises, as a bug in it would
     aeView.timeEngine(n, heads, repeats)  milliseconds per attention_trace here, in Pyodide
     aeView.wasmBytes()                    the size of Pyodide's WebAssembly memory (it only grows)
+    aeView.timeRealModel(n, repeats)      the real model's forward pass at n pieces, and its products alone, ms
 """
 
 
@@ -13,6 +14,7 @@ def install(app, hooks):
     hooks.breakOnce = app.js.keep(lambda where: break_once(app, str(where)))
     hooks.timeEngine = app.js.keep(lambda n, heads, repeats: time_engine(int(n), int(heads), int(repeats)))
     hooks.wasmBytes = app.js.keep(wasm_bytes)
+    hooks.timeRealModel = app.js.keep(lambda n, repeats: time_real_model(app.state, int(n), int(repeats)))
 
 
 def break_once(app, where):
@@ -48,3 +50,43 @@ def wasm_bytes():
     import pyodide_js
 
     return int(pyodide_js._module.HEAP8.length)
+
+
+def time_real_model(state, n, repeats):
+    """{"forward": ms, "products": ms}, medians: all 6 layers of the real model on n pieces (the loaded
+    sentence's pieces repeated, whose embedding rows are here), and the same layers' Q, K, V, O and
+    feed-forward matrix products alone (float32, the same shapes): the floor of the forward pass here."""
+    import statistics
+    import time
+
+    import numpy as np
+
+    from attention import minilm
+
+    weights, ids = state.real.weights, state.pieces.ids
+    middle = ids[1:-1] or ids
+    ids = np.array([ids[0], *(middle[i % len(middle)] for i in range(n - 2)), ids[-1]])
+    h = np.random.default_rng(0).standard_normal((n, minilm.D_MODEL)).astype(np.float32)
+    u = np.random.default_rng(1).standard_normal((n, minilm.D_FF)).astype(np.float32)
+
+    def products():
+        for layer in weights.layers:
+            h @ layer.w_q, h @ layer.w_k, h @ layer.w_v, h @ layer.w_o, h @ layer.w_1, u @ layer.w_2
+
+    runs = {"forward": lambda: minilm.forward(ids, weights), "products": products}
+    times = {name: [] for name in runs}
+    for repeat in range(repeats + 1):  # taken in turns, so that both see the same load; the first is a warm-up
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            if repeat:
+                times[name].append(time.perf_counter() - start)
+    return _js_object({name: statistics.median(t) * 1000 for name, t in times.items()})
+
+
+def _js_object(d):
+    from pyodide.ffi import to_js
+
+    import js
+
+    return to_js(d, dict_converter=js.Object.fromEntries)
