@@ -26,7 +26,7 @@ from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
 from scene.timeline import StepAnimation, reveal_progress
-from ui import export, host, inputs, predict, real, share
+from ui import export, host, inputs, model_view, predict, real, share
 from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
@@ -116,7 +116,8 @@ class App:
                     and self._drawn[1:] == picture[1:]:
                 return False  # Play holding a stage: the same picture as the last frame
             self._drawn = picture
-            self.scene = layout(computed_of(self.state), predict.drawn(self.state), p.width, p.height, view, pal)
+            shown = ev.previewed(self.state)  # a head the model view previews, else the selected one
+            self.scene = layout(computed_of(shown), predict.drawn(shown), p.width, p.height, view, pal)
             draw_scene(p, self.scene)
         finally:
             self._in_frame = False
@@ -237,6 +238,37 @@ class App:
         on(el("help-button"), "click", lambda e: el("help").showModal())
         on(el("copy-code"), "click", lambda e: self._clipboard(el("numpy-code").textContent, "Code copied."))
         on(js.window, "message", self._message)
+        self._wire_model_view(dispatch)
+
+    def _wire_model_view(self, dispatch):
+        """The model view's heads preview on hover and focus, open on click or Enter; arrows move the focus."""
+        on, el, grid = self._on, self.element, self.element("model-view-grid")
+
+        def at(e, event, *fields):  # the event on the element that carries these data-fields, if any
+            target = e.target.closest(f"[data-{fields[0]}]")
+            if target is not None:
+                dispatch(event, *(int(getattr(target.dataset, f)) for f in fields))
+        on(el("model-view-toggle"), "click", lambda e: dispatch(ev.toggle_model_view))
+        on(el("model-view-close"), "click", lambda e: dispatch(ev.set_model_view, False))
+        on(grid, "pointerover", lambda e: at(e, ev.preview_head, "layer", "head"))
+        on(grid, "focusin", lambda e: at(e, ev.preview_head, "layer", "head"))
+        on(grid, "pointerleave", lambda e: dispatch(ev.end_preview))
+        on(grid, "focusout", lambda e: None if e.relatedTarget and grid.contains(e.relatedTarget) else
+           dispatch(ev.end_preview))
+        on(grid, "click", lambda e: at(e, ev.open_head, "layer", "head"))
+        on(grid, "keydown", self._head_key)
+        on(el("designed-match"), "click", lambda e: at(e, ev.open_pair, "designed", "layer", "head"))
+        on(el("pair"), "close", lambda e: dispatch(ev.close_pair))
+        on(el("pair-open-designed"), "click", lambda e: dispatch(ev.open_designed, self.state.pair[0]))
+        on(el("pair-open-real"), "click", lambda e: dispatch(ev.open_head, *self.state.pair[1:]))
+
+    def _head_key(self, e):
+        button = e.target.closest("[data-layer]")
+        to = button and model_view.moved(int(button.dataset.layer), int(button.dataset.head), str(e.key))
+        if to:
+            e.preventDefault()
+            e.stopPropagation()  # not the explorer's own arrow keys (the query)
+            self.element("model-view-grid").querySelector(f'[data-layer="{to[0]}"][data-head="{to[1]}"]').focus()
 
     def _flip(self, switch, event, *args):
         """A switch flipped: in predict mode it may become a "what if" first, so its control is written again."""
