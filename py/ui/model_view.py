@@ -116,10 +116,11 @@ def pair_part(p, dark):  # Pair | None, bool -> the pair dialog's entries (empty
     return {
         "pair-title.text": f"Designed beside real: {p.designed_name} and {real_name}",
         "pair-similarity.text": f"They put {number(p.similarity, 2)} of their attention on the same words "
-                                f"(1.00: the same pattern). Rows are query words, columns key words.",
+                                f"(1.00: the same pattern). Rows are query words, columns key words. The trained "
+                                f"head's pieces are joined into words, and what it gives [CLS] and [SEP] is left "
+                                f"out, so its rows may sum to less than 1.",
         "pair-designed-caption.text": f"designed: {p.designed_name}",
-        "pair-real-caption.text": f"trained: {real_name} (its pieces joined into words; what it gives [CLS] "
-                                  f"and [SEP] is left out, so a row may sum to less than 1)",
+        "pair-real-caption.text": f"trained: {real_name}",
         "pair-open-designed.text": f"Open the designed {p.designed_name} head",
         "pair-open-real.text": f"Open {real_name}",
         "pair-designed.heatmap": heatmap(p.designed, p.words, dark),
