@@ -249,7 +249,8 @@ class App:
             if target is not None:
                 dispatch(event, *(int(getattr(target.dataset, f)) for f in fields))
         on(el("model-view-toggle"), "click", lambda e: dispatch(ev.toggle_model_view))
-        on(el("model-view-close"), "click", lambda e: dispatch(ev.set_model_view, False))
+        on(el("model-view-close"), "click", lambda e: (dispatch(ev.set_model_view, False),
+                                                       el("model-view-toggle").focus()))  # the focus stays near
         on(grid, "pointerover", lambda e: at(e, ev.preview_head, "layer", "head"))
         on(grid, "focusin", lambda e: at(e, ev.preview_head, "layer", "head"))
         on(grid, "pointerleave", lambda e: dispatch(ev.end_preview))

@@ -44,6 +44,7 @@ def pixels(loaded, pieces, dark):  # Loaded, Encoding, bool -> bytes [layers * h
     return np.round(sequential(weights, palette(dark))).astype(np.uint8).tobytes()
 
 
+@lru_cache(maxsize=8)
 def grid_part(loaded, pieces, dark):  # -> the value dom.js's "heads" property paints
     """(n, column labels, row labels, thumbnails, pixels): everything the grid shows, for this sentence."""
     return (len(pieces.ids), tuple(str(h) for h in range(real.HEADS)),
@@ -51,10 +52,14 @@ def grid_part(loaded, pieces, dark):  # -> the value dom.js's "heads" property p
 
 
 def describe(loaded, pieces, layer, head):  # -> "layer 2, head 5: previous token 1.00. On average each token..."
-    """What the grid says under itself about the head the pointer or the focus is on."""
-    c = real.computed(loaded, pieces, layer)
-    explanation = c.head_explanations[head].split(". ", 1)[-1]  # without "A trained head (layer l, head h): ..."
-    return f"{head_text(layer, head)}: {c.head_names[head]}. {explanation}"
+    """What the grid says under itself about the head the pointer or the focus is on: its label and why."""
+    name = real.computed(loaded, pieces, layer).head_names[head]
+    return f"{head_text(layer, head)}: {name}. {_labels(loaded, pieces, layer)[head].explanation}"
+
+
+@lru_cache(maxsize=16)
+def _labels(loaded, pieces, layer):  # -> tuple of heads.HeadLabel, the layer's heads on this sentence
+    return heads.label_heads(real.run(loaded, pieces.ids).traces[layer].weights, pieces.word_of_piece)
 
 
 def moved(layer, head, key):  # int, int, str -> (layer, head) | None

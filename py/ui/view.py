@@ -10,9 +10,9 @@ as HTML. Properties:
     options   a <select>'s (value, label) pairs
     header    a table's column labels  rows      a table's body rows (the first cell is the row header)
     list      an <ol>'s items          tex       a formula, typeset by KaTeX
-    heads     the model view's grid     current   its selected head, "layer,head"
-    matches   designed-beside-real's    heatmap   a table heatmap (ui.model_view.heatmap)
-              list, with a button per pair    modal     a <dialog> open (showModal) or closed
+    heads     the model view's grid    current   its selected head, "layer,head" (ui.model_view)
+    matches   a list of pair buttons   heatmap   a table heatmap (ui.model_view.heatmap)
+    modal     a <dialog> open (showModal) or closed
     @name     an attribute (None removes it); "html.@data-theme" is on <html>
 
 The bigger parts are built by functions of exactly what they read (the computed
@@ -126,7 +126,7 @@ def model_view_part(state):  # -> the model view's toggle, grid and the line und
         "model-view-grid.heads": model_view.grid_part(state.real, state.pieces, state.dark),
         "model-view-grid.current": f"{state.layer},{state.head}",
         "model-view-preview.text": (f"The heads' pictures are {predict.HIDDEN_TEXT}." if hidden else
-                                    ("Preview: " if state.preview else "Open: ") +
+                                    ("Preview: " if state.preview else "Selected: ") +
                                     model_view.describe(state.real, state.pieces, layer, head)),
     })
     return view

@@ -53,6 +53,9 @@ def test_every_head_is_labelled_as_the_head_menu_labels_it_with_the_number_that_
         assert [text for l, _, text in thumbs if l == layer] == [
             f"layer {layer}, head {h}: {name}" for h, name in enumerate(names)]
     assert thumbs[2][2] == "layer 0, head 2: previous token 1.00"  # measured (heads.label_heads), not written down
+    assert model_view.describe(loaded, on_real.pieces, 0, 2) == (
+        "layer 0, head 2: previous token 1.00. On average each token gives 1.00 of its attention to the token just "
+        "before it (the mean over the 14 tokens that have one).")
 
 
 def test_each_thumbnail_is_its_heads_weights_in_the_canvas_colours_light_or_dark(on_real, loaded):
@@ -76,7 +79,7 @@ def test_the_model_view_opens_with_the_real_model_and_says_what_the_selected_hea
     shown = view.page_view(opened, computed_of(opened))
     assert not shown["model-view.hidden"] and shown["model-view-toggle.@aria-pressed"] == "true"
     assert shown["model-view-grid.current"] == f"{opened.layer},{opened.head}"
-    assert shown["model-view-preview.text"].startswith(f"Open: layer {opened.layer}, head {opened.head}: ")
+    assert shown["model-view-preview.text"].startswith(f"Selected: layer {opened.layer}, head {opened.head}: ")
     designed = ev.initial_state()
     assert view.page_view(designed, computed_of(designed))["model-view-toggle.hidden"], "4 heads: the menu has them"
     assert ev.set_model(opened, "toy").model_view, "kept for when the real model is back"
