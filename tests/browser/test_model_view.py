@@ -133,8 +133,14 @@ def test_the_keyboard_moves_between_heads_previewing_them_and_enter_opens_one(pa
     expect(page.locator(T("layer-select"))).to_have_value("5")
     expect(page.locator(T("head-select"))).to_have_value("8")
     np.testing.assert_allclose(shown_weights(settled(page)), weights[5, 8, pieces.index("it")], atol=0.0006)
+    # A new sentence repaints the same 72 buttons (the focus stays where it was) with the new sentence's heads.
+    page.fill(T("sentence-input"), "Dogs bark")
+    expect(page.locator(T("token-count"))).to_have_text("4 / 64 pieces")
+    expect(page.locator(T("model-view-head"))).to_have_count(72)
+    assert settled(page).evaluate("document.querySelector('[data-testid=model-view-head] canvas').width") == 4
     page.click(T("model-view-close"))
     expect(page.locator(T("model-view"))).to_be_hidden()
+    expect(page.locator(T("model-view-toggle"))).to_be_focused()
     expect(page.locator(T("attention-canvas"))).not_to_have_attribute("data-preview", "5,8")
 
 
