@@ -340,6 +340,8 @@ def open_pair(state, designed, layer, head):
         raise ValueError(f"designed head {designed} does not exist: there are {model.HEADS}, counted from 0")
     if state.model != "minilm":
         raise ValueError("designed beside real needs the real model on")
+    if state.predict.hidden:
+        raise ValueError("answer the open question first: the pair would show the weights it hides")
     return replace(state, pair=(designed, *_real_head(layer, head)))
 
 

@@ -198,3 +198,5 @@ def test_either_head_of_a_pair_opens_in_the_explorer(on_real):
     with pytest.raises(ValueError, match="needs the real model"):
         ev.open_pair(ev.initial_state(), 0, 0, 0)
     assert ev.edit_sentence(s, "Dogs bark").pair is None  # a new sentence's words are not the pair's
+    with pytest.raises(ValueError, match="answer the open question first"):
+        ev.open_pair(predict.settle(predict.set_mode(on_real, True)), 0, 0, 2)
