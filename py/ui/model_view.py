@@ -47,8 +47,9 @@ def pixels(loaded, pieces, dark):  # Loaded, Encoding, bool -> bytes [layers * h
 @lru_cache(maxsize=8)
 def grid_part(loaded, pieces, dark):  # -> the value dom.js's "heads" property paints
     """(n, column labels, row labels, thumbnails, pixels): everything the grid shows, for this sentence."""
-    return (len(pieces.ids), tuple(str(h) for h in range(real.HEADS)),
-            tuple(f"L{layer}" for layer in range(real.LAYERS)), thumbnails(loaded, pieces), pixels(loaded, pieces, dark))
+    columns = tuple(str(h) for h in range(real.HEADS))
+    rows = tuple(f"L{layer}" for layer in range(real.LAYERS))
+    return len(pieces.ids), columns, rows, thumbnails(loaded, pieces), pixels(loaded, pieces, dark)
 
 
 def describe(loaded, pieces, layer, head):  # -> "layer 2, head 5: previous token 1.00. On average each token..."

@@ -98,7 +98,8 @@ def initial_state(preset_id="hot-dog"):
 
 # -- events -------------------------------------------------------------------
 
-VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large", "model_view")  # how the learner looks, kept across examples
+# How the learner looks, kept across examples (the model view too: it shows only with the real model on).
+VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large", "model_view")
 KEPT_FIELDS = VIEW_FIELDS + ("predict", "real", "model_status")  # and predict mode, what the page downloaded
 
 
