@@ -13,7 +13,7 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 from attention.scenario import MAX_JSON_BYTES
-from ui import host, inputs, share
+from ui import host, inputs, model_view, share
 from ui import state as ev
 
 LINK_COPIED = "Link copied: it opens the explorer exactly as it is now."
@@ -174,6 +174,40 @@ class ArithmeticFocus:
 
 def _options(**options):  # -> a JS object {name: value}
     return to_js(options, dict_converter=js.Object.fromEntries)
+
+
+def wire_model_view(app, dispatch):
+    """The model view's heads preview on hover and focus, open on click or Enter; arrows move the focus
+    (ui.model_view.moved); the designed-beside-real pairs open side by side."""
+    on, el, grid = app.js.on, app.element, app.element("model-view-grid")
+
+    def at(e, event, *fields):  # the event on the element that carries these data-fields, if any
+        target = e.target.closest(f"[data-{fields[0]}]")
+        if target is not None:
+            dispatch(event, *(int(getattr(target.dataset, f)) for f in fields))
+
+    def head_key(e):
+        button = e.target.closest("[data-layer]")
+        to = button and model_view.moved(int(button.dataset.layer), int(button.dataset.head), str(e.key))
+        if to:
+            e.preventDefault()
+            e.stopPropagation()  # not the explorer's own arrow keys (the query)
+            grid.querySelector(f'[data-layer="{to[0]}"][data-head="{to[1]}"]').focus()
+
+    on(el("model-view-toggle"), "click", lambda e: dispatch(ev.toggle_model_view))
+    on(el("model-view-close"), "click", lambda e: (dispatch(ev.set_model_view, False),
+                                                   el("model-view-toggle").focus()))  # the focus stays near
+    on(grid, "pointerover", lambda e: at(e, ev.preview_head, "layer", "head"))
+    on(grid, "focusin", lambda e: at(e, ev.preview_head, "layer", "head"))
+    on(grid, "pointerleave", lambda e: dispatch(ev.end_preview))
+    on(grid, "focusout", lambda e: None if e.relatedTarget and grid.contains(e.relatedTarget) else
+       dispatch(ev.end_preview))
+    on(grid, "click", lambda e: at(e, ev.open_head, "layer", "head"))
+    on(grid, "keydown", head_key)
+    on(el("designed-match"), "click", lambda e: at(e, ev.open_pair, "designed", "layer", "head"))
+    on(el("pair"), "close", lambda e: dispatch(ev.close_pair))
+    on(el("pair-open-designed"), "click", lambda e: dispatch(ev.open_designed, app.state.pair[0]))
+    on(el("pair-open-real"), "click", lambda e: dispatch(ev.open_head, *app.state.pair[1:]))
 
 
 def show_error(doc, message, details=None):  # the error box: for what the learner did, or a fault

@@ -22,7 +22,8 @@ from pyodide.ffi import to_js
 from canvas.browser import BrowserBackend
 from canvas.runner import run
 import chores
-from chores import ArithmeticFocus, Callbacks, Chores, HostPage, ModelFiles, RealPass, expose_test_hooks
+from chores import (ArithmeticFocus, Callbacks, Chores, HostPage, ModelFiles, RealPass, expose_test_hooks,
+                    wire_model_view)
 from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
@@ -116,7 +117,8 @@ class App:
                     and self._drawn[1:] == picture[1:]:
                 return False  # Play holding a stage: the same picture as the last frame
             self._drawn = picture
-            self.scene = layout(computed_of(self.state), predict.drawn(self.state), p.width, p.height, view, pal)
+            shown = ev.previewed(self.state)  # a head the model view previews, else the selected one
+            self.scene = layout(computed_of(shown), predict.drawn(shown), p.width, p.height, view, pal)
             draw_scene(p, self.scene)
         finally:
             self._in_frame = False
@@ -247,6 +249,7 @@ class App:
         on(el("help-button"), "click", lambda e: el("help").showModal())
         on(el("copy-code"), "click", lambda e: chores.clipboard(el("numpy-code").textContent, "Code copied."))
         on(js.window, "message", self.host.receive)
+        wire_model_view(self, dispatch)
 
     def _flip(self, switch, event, *args):
         """A switch flipped: in predict mode it may become a "what if" first, so its control is written again."""

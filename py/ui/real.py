@@ -163,26 +163,39 @@ def computed(loaded, pieces, layer):  # Loaded, wordpiece.Encoding, int -> ui.st
 
 
 @lru_cache(maxsize=8)
-def designed_matches(loaded, pieces, text, top=2):  # -> ((designed head name, ((layer, head, overlap), ...)), ...)
-    """Which real heads do what each designed head does, on this sentence: the designed model's weights on its
-    words against the real model's word-level rows (pieces summed as keys, averaged as queries), every layer.
-    () when the designed model cannot take the sentence (more than 32 words)."""
-    from attention import model  # noqa: PLC0415 - the designed model, only for this comparison
-    from attention.scenario import Scenario  # noqa: PLC0415
+def word_level(loaded, pieces, text):  # -> (tokens, designed [4, w, w], real [layers, heads, w, w], queries [w]) | None
+    """The designed model's weights on the sentence's words beside every real head's word-level rows (pieces
+    summed as keys, averaged as queries: heads.word_rows), and which words some piece covers (the queries that
+    count). None when the designed model cannot take the sentence (more than 32 words)."""
+    from attention.scenario import Scenario  # noqa: PLC0415 - the designed model, only for this comparison
     from attention.tokenizer import MAX_TOKENS, tokenize  # noqa: PLC0415
     from ui.state import compute  # noqa: PLC0415 - ui.state imports this module
 
     tokens = tuple(tokenize(text))
     if not 0 < len(tokens) <= MAX_TOKENS:
-        return ()
+        return None
     try:
         token_of_piece = heads.tokens_of_pieces(pieces.word_of_piece, heads.align_words(tokens, pieces.words))
     except ValueError:
-        return ()
+        return None
     designed = compute(Scenario(tokens=tokens)).trace.weights  # [4, w, w]
     rows = np.stack([heads.word_rows(t.weights, token_of_piece, n_words=len(tokens))
                      for t in run(loaded, pieces.ids).traces])  # [layers, heads, w, w]
-    ranked = heads.match_designed(rows, designed, queries=heads.covered(token_of_piece, len(tokens)))
+    return tokens, designed, rows, heads.covered(token_of_piece, len(tokens))
+
+
+@lru_cache(maxsize=8)
+def designed_matches(loaded, pieces, text, top=2):  # -> ((designed head name, ((layer, head, overlap), ...)), ...)
+    """Which real heads do what each designed head does, on this sentence: the designed model's weights on its
+    words against the real model's word-level rows (word_level), every layer. () when the designed model cannot
+    take the sentence (more than 32 words)."""
+    from attention import model  # noqa: PLC0415 - the designed model, only for this comparison
+
+    words = word_level(loaded, pieces, text)
+    if words is None:
+        return ()
+    _, designed, rows, queries = words
+    ranked = heads.match_designed(rows, designed, queries=queries)
     return tuple((info.name, tuple((m.layer, m.head, m.similarity) for m in matches[:top]))
                  for info, matches in zip(model.HEAD_INFO, ranked))
 

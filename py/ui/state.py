@@ -58,6 +58,9 @@ class AppState:
     awaiting: object = None  # a sentence's Encoding whose embedding rows are on their way (ui.real.missing_rows)
     computing: str = ""  # while the real model computes a newer sentence (ui.real.Pass): how far it is
     predict: Predict = Predict()  # predict mode: its question, the guess, the score (ui.predict's events)
+    model_view: bool = False  # the real model's 72 heads at once (ui.model_view), shown with the real model on
+    preview: tuple | None = None  # (layer, head) the pointer or focus is on in the model view: the canvas shows it
+    pair: tuple | None = None  # (designed head, layer, head) open side by side ("designed beside real")
 
     @property
     def dark(self):  # the theme the page shows
@@ -102,7 +105,8 @@ def initial_state(preset_id="hot-dog"):
 
 # -- events -------------------------------------------------------------------
 
-VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large")  # how the learner looks, kept across examples
+# How the learner looks, kept across examples (the model view too: it shows only with the real model on).
+VIEW_FIELDS = ("beams", "overlay", "theme", "system_dark", "large", "model_view")
 KEPT_FIELDS = VIEW_FIELDS + ("predict", "real", "model_status")  # and predict mode, what the page downloaded
 
 
@@ -265,7 +269,8 @@ def set_model(state, name):
     if name == state.model:
         return state
     if name == "toy":
-        back = edit_sentence(replace(state, model="toy", pieces=None, awaiting=None), state.text)
+        back = edit_sentence(replace(state, model="toy", pieces=None, awaiting=None, preview=None, pair=None),
+                             state.text)
         if back.message:  # the designed model takes at most 32 words: its last good sentence stays
             back = replace(from_scenario(initial_state().scenario), **{f: getattr(state, f) for f in KEPT_FIELDS},
                            message=f"{back.message} The designed model shows its first example instead.")
@@ -307,6 +312,75 @@ def select_layer(state, layer):
     return replace(state, layer=layer, cell=None)
 
 
+# -- the model view: the 72 heads at once (ui.model_view), and designed beside real --------------
+
+def set_model_view(state, on):
+    """Open or close the model view; closing it ends a preview."""
+    return replace(state, model_view=bool(on), preview=None)
+
+
+def toggle_model_view(state):
+    return set_model_view(state, not state.model_view)
+
+
+def preview_head(state, layer, head):
+    """The pointer or the focus is on a head of the model view: the canvas shows that head until it leaves.
+    Nothing is previewed while a predict question hides the weights."""
+    target = _real_head(layer, head)
+    if state.model != "minilm" or not state.model_view or state.predict.hidden or state.preview == target:
+        return state
+    return replace(state, preview=target)
+
+
+def end_preview(state):
+    """The pointer or the focus left the model view's heads: the canvas shows the selected head again."""
+    return state if state.preview is None else replace(state, preview=None)
+
+
+def open_head(state, layer, head):
+    """A head of the model view (or of a pair) was clicked: select its layer and head."""
+    layer, head = _real_head(layer, head)
+    return replace(select_head(select_layer(state, layer), head), preview=None, pair=None)
+
+
+def previewed(state):  # AppState -> the state the canvas draws: the previewed layer and head, if any
+    if state.preview is None or state.model != "minilm":
+        return state
+    layer, head = state.preview
+    return replace(state, layer=layer, head=head, preview=None, cell=None)
+
+
+def open_pair(state, designed, layer, head):
+    """Open a designed head and a real head side by side."""
+    designed = int(designed)
+    if not 0 <= designed < model.HEADS:
+        raise ValueError(f"designed head {designed} does not exist: there are {model.HEADS}, counted from 0")
+    if state.model != "minilm":
+        raise ValueError("designed beside real needs the real model on")
+    if state.predict.hidden:
+        raise ValueError("answer the open question first: the pair would show the weights it hides")
+    return replace(state, pair=(designed, *_real_head(layer, head)))
+
+
+def close_pair(state):
+    return state if state.pair is None else replace(state, pair=None)
+
+
+def open_designed(state, designed):
+    """The pair's designed head in the explorer: the designed model, on the same sentence, at that head."""
+    designed = int(designed)
+    toy = set_model(replace(state, pair=None, preview=None), "toy")
+    return select_head(toy, designed) if toy.model == "toy" else toy
+
+
+def _real_head(layer, head):  # -> (layer, head) of the real model, or ValueError
+    layer, head = int(layer), int(head)
+    if not (0 <= layer < real.LAYERS and 0 <= head < real.HEADS):
+        raise ValueError(f"layer {layer}, head {head} does not exist: the real model has layers 0-{real.LAYERS - 1} "
+                         f"and heads 0-{real.HEADS - 1}")
+    return layer, head
+
+
 def _real_sentence(state, text):  # AppState (real loaded), str -> AppState on the real model
     """The sentence as the real model's pieces; a refused one keeps the last good one and says why, and one
     whose embedding rows are still to come keeps what is shown until they are in."""
@@ -318,7 +392,7 @@ def _real_sentence(state, text):  # AppState (real loaded), str -> AppState on t
         return replace(state, text=text, message="", awaiting=pieces)
     scenario = Scenario(tokens=pieces.pieces, heads=real.HEADS)
     return replace(state, model="minilm", text=text, scenario=scenario, pieces=pieces, context_text="",
-                   preset=None, message="", cell=None, hover=None, awaiting=None,
+                   preset=None, message="", cell=None, hover=None, awaiting=None, pair=None,
                    query=min(state.query, len(pieces.ids) - 1), head=min(state.head, real.HEADS - 1))
 
 

@@ -10,6 +10,9 @@ as HTML. Properties:
     options   a <select>'s (value, label) pairs
     header    a table's column labels  rows      a table's body rows (the first cell is the row header)
     list      an <ol>'s items          tex       a formula, typeset by KaTeX
+    heads     the model view's grid    current   its selected head, "layer,head" (ui.model_view)
+    matches   a list of pair buttons   heatmap   a table heatmap (ui.model_view.heatmap)
+    modal     a <dialog> open (showModal) or closed
     @name     an attribute (None removes it); "html.@data-theme" is on <html>
 
 The bigger parts are built by functions of exactly what they read, each
@@ -28,7 +31,7 @@ from attention.tokenizer import MAX_TOKENS, tokenize
 from scene.memo import memo
 from scene.numbers import number
 from scene.stages import STAGES, Stage, knobs_of
-from ui import export, panels, predict, real, share
+from ui import export, model_view, panels, predict, real, share
 
 PLAY, PAUSE = "▶ Play", "❚❚ Pause"
 KINDS = ("self", "causal", "cross")
@@ -69,9 +72,11 @@ def page_view(state, computed):  # AppState, Computed -> {"id.prop": value}
         "open-full.href": full_page_href(state),
     }
     view.update({f"kind-{kind}.checked": state.kind == kind for kind in KINDS})
-    view["designed-match.list"] = (match_lines(state.real, state.pieces, state.text) if state.model == "minilm"
-                                   else ())
-    view["designed-match-box.hidden"] = not view["designed-match.list"]
+    view["designed-match.matches"] = (designed_pairs(state.real, state.pieces, state.text)
+                                      if state.model == "minilm" else ())
+    view["designed-match-box.hidden"] = not view["designed-match.matches"]
+    view.update(model_view_part(state))
+    view.update(pair_part(state))
     view.update(model_part(state.model, state.layer,
                            f"The real model is on the new sentence: {state.computing}…" if state.computing else
                            state.model_status if state.awaiting is None else "Fetching the sentence's word embeddings…"))
@@ -106,10 +111,48 @@ def changed_entries(shown, view):  # {"id.prop": written}, page_view(...) -> ["i
 
 
 @lru_cache(maxsize=8)
-def match_lines(loaded, pieces, text):  # -> one line per designed head: the real heads most like it here
-    return tuple(f"{name}: " + ", ".join(f"layer {layer} head {head} ({number(overlap, 2)} shared)"
-                                          for layer, head, overlap in matches)
-                 for name, matches in real.designed_matches(loaded, pieces, text))
+def designed_pairs(loaded, pieces, text):  # -> ((name, ((button text, aria-label, designed, layer, head), ...)), ...)
+    """Per designed head, the real heads most like it here: each a button that opens the pair side by side."""
+    return tuple((name, tuple((f"layer {layer} head {head} ({number(overlap, 2)} shared)",
+                               f"{name} beside layer {layer} head {head}, side by side ({number(overlap, 2)} shared)",
+                               d, layer, head)
+                              for layer, head, overlap in matches))
+                 for d, (name, matches) in enumerate(real.designed_matches(loaded, pieces, text)))
+
+
+def match_lines(pairs):  # designed_pairs(...) -> the lines the list reads as: "positional: layer 0 head 2 (...), ..."
+    return tuple(f"{name}: " + ", ".join(text for text, *_ in buttons) for name, buttons in pairs)
+
+
+def model_view_part(state):  # -> the model view's toggle, grid and the line under it
+    """The 72 heads at once, with the real model on; their pictures are hidden while a predict question is open."""
+    on = state.model == "minilm"
+    shown = on and state.model_view
+    view = {
+        "canvas.@data-preview": f"{state.preview[0]},{state.preview[1]}" if on and state.preview else None,
+        "model-view-toggle.hidden": not on,
+        "model-view-toggle.@aria-pressed": _true(shown),
+        "model-view.hidden": not shown,
+    }
+    if not shown:
+        return view
+    layer, head = state.preview or (state.layer, state.head)
+    hidden = state.predict.hidden
+    view.update({
+        "model-view-grid.hidden": hidden,
+        "model-view-grid.heads": model_view.grid_part(state.real, state.pieces, state.dark),
+        "model-view-grid.current": f"{state.layer},{state.head}",
+        "model-view-preview.text": (f"The heads' pictures are {predict.HIDDEN_TEXT}." if hidden else
+                                    ("Preview: " if state.preview else "Selected: ") +
+                                    model_view.describe(state.real, state.pieces, layer, head)),
+    })
+    return view
+
+
+def pair_part(state):  # -> the "designed beside real" dialog
+    p = (model_view.pair(state.real, state.pieces, state.text, *state.pair)
+         if state.pair is not None and state.model == "minilm" else None)
+    return {"pair.modal": p is not None, **model_view.pair_part(p, state.dark)}
 
 
 @lru_cache(maxsize=16)

@@ -442,7 +442,7 @@ def test_the_head_menu_counts_heads_from_0_as_the_links_do(trained):
 
 def test_designed_beside_real_lists_the_previous_token_head_first_for_the_positional_head(trained):
     state = open_trained(PREVIOUS, trained)
-    first = view.page_view(state, computed_of(state))["designed-match.list"][0]
+    first = view.match_lines(view.page_view(state, computed_of(state))["designed-match.matches"])[0]
     shared = re.match(r"positional: layer 0 head 2 \((\d\.\d\d) shared\)", first)
     assert shared, first
     assert f"“Designed beside real” box lists it first for the positional head ({shared.group(1)} shared)" in (

@@ -146,7 +146,7 @@ def test_designed_beside_real_names_the_real_heads_most_like_each_designed_head(
     assert list(matches) == ["positional", "syntactic", "semantic", "coreference"]
     layer, head, overlap = matches["positional"][0]
     assert (layer, head) == (0, 2) and 0.5 < overlap <= 1  # the previous-token head, measured
-    lines = view.page_view(on_real, computed_of(on_real))["designed-match.list"]
+    lines = view.match_lines(view.page_view(on_real, computed_of(on_real))["designed-match.matches"])
     assert lines[0].startswith("positional: layer 0 head 2 (")
     too_long = ev.edit_sentence(on_real, " ".join(["word"] * 40))  # 42 pieces: fine for the real model...
     assert real.designed_matches(too_long.real, too_long.pieces, too_long.text) == ()  # ...not the designed one
