@@ -270,7 +270,7 @@ def _input_panel(computed, state, box, pal):  # -> Panel
 def input_readout(computed, tokens, i, c):  # -> "'cat', feature 'animal': 0.900" | "'cat', dimension 17 of 384: 0.532"
     """What the pointer is over in the Input stage's X: whose input (a repeated token with its place, numbered
     as the query menu numbers it), which number of it, its value."""
-    token = f"'{tokens[i]}'" if tokens.count(tokens[i]) == 1 else f"'{tokens[i]}' (token {i + 1})"
+    token = f"'{tokens[i]}'" if tokens.count(tokens[i]) == 1 else f"'{tokens[i]}' (token {i})"
     where = f"feature '{computed.features[c]}'" if computed.toy else f"dimension {c} of {computed.x.shape[1]}"
     return f"{token}, {where}: {number(computed.x[i, c])}"
 

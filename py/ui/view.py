@@ -204,7 +204,7 @@ def preset_options():
 
 @lru_cache(maxsize=8)
 def query_options(tokens):
-    return tuple((str(i), f"{i + 1}. {t}") for i, t in enumerate(tokens))
+    return tuple((str(i), f"{i}. {t}") for i, t in enumerate(tokens))
 
 
 @lru_cache(maxsize=8)

@@ -87,7 +87,7 @@ def test_the_model_view_shows_72_labelled_heads_previews_on_hover_and_opens_on_c
     page.select_option(T("layer-select"), "0")
     menu = settled(page).locator(f'{T("head-select")} option').all_inner_texts()
     expect(head(page, 0, 2)).to_have_attribute("aria-label", "layer 0, head 2: previous token 1.00")
-    assert menu[2] == "3. previous token 1.00"
+    assert menu[2] == "2. previous token 1.00"
     painted = page.evaluate("""() => {
         const c = document.querySelector('[data-testid="model-view-head"][data-layer="0"][data-head="2"] canvas');
         const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

@@ -58,4 +58,4 @@ def test_hovering_the_real_models_384_number_strip_reads_one_dimension():
     assert f"'cat', dimension 300 of 384: {c.x[2, 300]:.3f}".replace("-", "−") in texts(hovered)
     twice = ev.set_step(ev.edit_sentence(state, "the cat saw the dog"), 0)  # [CLS] the cat saw the dog [SEP]
     _, hovered = hover_input(twice, 4, 0)
-    assert any(t.startswith("'the' (token 5), dimension 0 of 384: ") for t in texts(hovered))  # as the query menu
+    assert any(t.startswith("'the' (token 4), dimension 0 of 384: ") for t in texts(hovered))  # as the query menu

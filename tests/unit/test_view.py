@@ -15,7 +15,7 @@ def test_the_selected_query_head_and_step_are_shown():
     v = page(s)
     assert v["query.value"] == "7" and v["head.value"] == "3" and v["step.value"] == "3"
     assert v["stage-title.text"] == "4. Softmax" and v["step.@aria-valuetext"] == "4 of 5: Softmax"
-    assert v["query.options"][7] == ("7", "8. it")
+    assert v["query.options"][7] == ("7", "7. it")
     weights = compute(s.scenario).trace.weights[3, 7]
     assert [pct for _, pct in v["weights-table.rows"]] == [f"{100 * w:.1f}%" for w in weights]
     assert v["weights-caption.text"].startswith("Where 'it' looks, head 3 (coreference)")
