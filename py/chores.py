@@ -47,10 +47,24 @@ class Callbacks:
 
 
 class Chores:
-    """Copy link, Export PNG / JSON / CSV, Import (a file chosen or dropped), fullscreen."""
+    """Links opened and copied, Export PNG / JSON / CSV, Import (a file chosen or dropped), fullscreen."""
 
     def __init__(self, app):
         self.app, self.doc, self.js = app, app.doc, app.js
+
+    def open_fragment(self, fragment):  # the page's #scenario=... (on load, and when the hash changes)
+        fragment = str(fragment or "")
+        if "scenario=" in fragment:
+            try:
+                opened = share.open_fragment(self.app.state, fragment)
+            except ValueError as exc:
+                self.app.show_error(f"This link's scenario could not be opened: {exc}")
+                return
+            self.app.dispatch(lambda _: opened)
+
+    def link_problems(self, problems):  # what a link (or its parameters) asked for that the page could not do
+        if problems:
+            self.app.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
 
     def copy_link(self):
         state = self.app.state
@@ -361,8 +375,16 @@ class RealPass:
         self._next_task()
         self.app.dispatch(ev.set_computing, real.pass_status(job))
 
-    def drop(self):
-        self.held = None
+    def check(self, event, args, old, new):  # -> new, or None while it waits for its sentence's forward pass
+        from ui import real  # noqa: PLC0415 - only with the real model
+
+        if real.needs_pass(new):
+            self.hold(event, args, new)
+            return None
+        if self.held is not None and (new.model != old.model or new.model == "minilm" and new.text != old.text):
+            self.held = None  # a newer sentence already computed (or the other model) replaces the one held
+            return ev.set_computing(new, "")
+        return new
 
     def _next_task(self):
         if not self._due:

@@ -28,7 +28,7 @@ from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
 from scene.timeline import StepAnimation, reveal_progress
-from ui import export, host, inputs, predict, real, share
+from ui import export, host, inputs, predict, real
 from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
@@ -70,9 +70,8 @@ class App:
         now, self.after_load = split_params(self.state, given)
         self.state, problems = apply_params(self.state, now)
         self.state = predict.settle(self.state)
-        if problems:
-            self.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
-        self._open_fragment(js.location.hash)
+        self.chores.link_problems(problems)
+        self.chores.open_fragment(js.location.hash)
         self._wire_events(dark)
         expose_test_hooks(self)
         self.backend = BrowserBackend(self.element("canvas"), on_error=self.show_error, on_frame=self._first_frame)
@@ -153,15 +152,9 @@ class App:
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        if new is self.state:
+        new = None if new is self.state else self.real_pass.check(event, args, self.state, new)
+        if new is None:  # nothing changed, or a real model's sentence still to compute (the last one stays)
             return
-        if real.needs_pass(new):  # the real model's new sentence: shown once computed, the last one meanwhile
-            self.real_pass.hold(event, args, new)
-            return
-        if self.real_pass.held is not None and (new.model != self.state.model or
-                                                new.model == "minilm" and new.text != self.state.text):
-            self.real_pass.drop()  # a newer sentence already computed (or the other model) replaces the one held
-            new = ev.set_computing(new, "")
         old, self.state = self.state, new
         if new.scenario is not old.scenario and new.status == old.status:
             self.state = ev.set_status(new, "")  # "Saved ..." belongs to the computation it saved
@@ -179,8 +172,7 @@ class App:
             pending, self.after_load = self.after_load, {}
             state, problems = apply_params(self.state, pending)
             self.dispatch(lambda _: state)
-            if problems:
-                self.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
+            self.chores.link_problems(problems)
         self.dom_due = True
         if not self._in_frame and self.backend is not None:
             self._redraw()
@@ -228,7 +220,7 @@ class App:
         on(el("predict-next"), "click", lambda e: self.dispatch(predict.next_question))
         on(el("predict-reset"), "click", lambda e: self.dispatch(predict.reset))
         on(self.doc.querySelector('[data-action="dismiss"]'), "click", lambda e: chores.hide_error(self.doc))
-        on(js.window, "hashchange", lambda e: self._open_fragment(js.location.hash))
+        on(js.window, "hashchange", lambda e: self.chores.open_fragment(js.location.hash))
         on(self.doc, "keydown", self._key)
         on(dark_query, "change", lambda e: dispatch(ev.set_system_dark, e.matches))
         on(el("copy-link"), "click", lambda e: chores.copy_link())
@@ -269,16 +261,6 @@ class App:
         if action is not None:
             e.preventDefault()
             self.act(action)
-
-    def _open_fragment(self, fragment):
-        fragment = str(fragment or "")
-        if "scenario=" in fragment:
-            try:
-                opened = share.open_fragment(self.state, fragment)
-            except ValueError as exc:
-                self.show_error(f"This link's scenario could not be opened: {exc}")
-                return
-            self.dispatch(lambda _: opened)
 
     # -- the DOM catches up with the state -----------------------------------------
     def _catch_up(self):
