@@ -12,11 +12,14 @@ fullscreen). It and canvas/browser.py are the only ones that touch `js`. Every
 string from the learner goes into the DOM as textContent, never as HTML.
 """
 
+import js
+
+js.performance.mark("ae-main")  # stage marks of a start, before and after our imports (tests/bench/startup.py)
+
 import json
 from dataclasses import replace
 from functools import lru_cache
 
-import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 from attention.scenario import MAX_JSON_BYTES
@@ -31,6 +34,8 @@ from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
 from ui.view import page_view
+
+js.performance.mark("ae-imported")
 
 CATCH_UP_MS = 250  # the DOM catches up after the next frame, or after this long if no frame comes
 PLAY_HOLD_MS = 900  # Play pauses this long on each stage before moving on
@@ -76,6 +81,7 @@ class App:
         self._expose_test_hooks()
         self.backend = BrowserBackend(self.element("canvas"), on_error=self.show_error, on_frame=self._first_frame)
         run(self, self.backend)
+        js.performance.mark("ae-started")
         if self.state.model_status == "loading":  # the link asked for the real model
             self._download_model()
 

@@ -13,6 +13,7 @@ def install(app, hooks):
     hooks.breakOnce = app._keep(lambda where: break_once(app, str(where)))
     hooks.timeEngine = app._keep(lambda n, heads, repeats: time_engine(int(n), int(heads), int(repeats)))
     hooks.wasmBytes = app._keep(wasm_bytes)
+    hooks.bytecodeFlags = app._keep(lambda name: bytecode_flags(str(name)))
 
 
 def break_once(app, where):
@@ -48,3 +49,16 @@ def wasm_bytes():
     import pyodide_js
 
     return int(pyodide_js._module.HEAP8.length)
+
+
+def bytecode_flags(name):
+    """Import module `name` and say which .pyc file Python ran it from: 1 for build.py's (unchecked-hash),
+    -1 for none (Pyodide compiles the source in memory and writes no .pyc), else the flags of another."""
+    import importlib
+
+    cached = getattr(importlib.import_module(name), "__cached__", None)
+    try:
+        with open(cached, "rb") as f:
+            return int.from_bytes(f.read(8)[4:], "little")
+    except (TypeError, OSError):
+        return -1
