@@ -7,7 +7,8 @@
     python3 build.py bench [--runs N]   build, then measure load and frame times
     python3 build.py screenshots        build, then write web/screenshots/*.png for the README
 
-The runtime comes from npm (package.json pins pyodide and @pyscript/core); the
+The runtime comes from npm (package.json pins pyodide and @pyscript/core), and that
+Pyodide, run by Node.js, compiles the Python's bytecode (see "bytecode" below); the
 NumPy wheel for Pyodide comes from the first of these that has it, verified
 against the sha256 in Pyodide's own pyodide-lock.json:
   1. --numpy-wheel PATH or $AE_NUMPY_WHEEL (the wheel file or a folder holding it)
