@@ -7,7 +7,8 @@
     python3 build.py bench [--runs N]   build, then measure load and frame times
     python3 build.py screenshots        build, then write web/screenshots/*.png for the README
 
-The runtime comes from npm (package.json pins pyodide and @pyscript/core); the
+The runtime comes from npm (package.json pins pyodide and @pyscript/core), and that
+Pyodide, run by Node.js, compiles the Python's bytecode (see "bytecode" below); the
 NumPy wheel for Pyodide comes from the first of these that has it, verified
 against the sha256 in Pyodide's own pyodide-lock.json:
   1. --numpy-wheel PATH or $AE_NUMPY_WHEEL (the wheel file or a folder holding it)
@@ -336,21 +337,101 @@ def write_model(dist):
         f"{shards[0].stat().st_size / 1e3:.0f} kB, from {source})")
 
 
+# -- bytecode: Python's compiled modules, made at build time ----------------------
+#
+# Pyodide's NumPy wheel and our py/ are Python sources: without bytecode, every visit compiles the modules
+# it imports, again (measured: about a third of `import numpy`'s time, and of ours). So the build compiles
+# them once, with the very Python of the pinned Pyodide (run by Node.js, which npm brings), into
+# __pycache__/*.cpython-312.pyc files: bytecode-app-<hash>.zip (ours) and bytecode-numpy-<hash>.zip (the
+# modules `import numpy` loads). web/interpreter.mjs unpacks them beside the sources when this browser
+# keeps the build (a repeat visit: on a first one, 1 MB more to download costs more than it saves). They are
+# "unchecked-hash" .pyc files: Python uses them without reading the source again, which is sound because
+# each is made from the very file shipped with it (the wheel checked against its pinned sha256, our sources
+# in the same build, whose files the service worker keeps together).
+
+BYTECODE_CACHE = ROOT / ".cache" / "bytecode"
+BYTECODE_SCRIPT = r"""
+import { readFileSync, writeFileSync } from 'node:fs';
+const { loadPyodide } = await import(process.argv[1]);
+const [, , indexURL, appSources, numpyOut, appOut] = process.argv;
+const pyodide = await loadPyodide({ indexURL });
+await pyodide.loadPackage('numpy', { messageCallback() {} });
+pyodide.FS.mkdirTree('/app');
+pyodide.unpackArchive(new Uint8Array(readFileSync(appSources)), 'zip', { extractDir: '/app' });
+pyodide.runPython(`
+import importlib.util, py_compile, site, sys, zipfile
+from pathlib import Path
+
+def compiled(sources, root, out):
+    with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+        for source in sorted(sources):
+            pyc = py_compile.compile(str(source), dfile=str(source.relative_to(root)), doraise=True,
+                                     invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            info = zipfile.ZipInfo(str(Path(pyc).relative_to(root)), date_time=(2024, 1, 1, 0, 0, 0))
+            z.writestr(info, Path(pyc).read_bytes(), zipfile.ZIP_DEFLATED)
+
+import numpy, numpy.linalg  # what the explorer's start imports of NumPy (ui.real uses numpy.linalg)
+packages = Path(site.getsitepackages()[0])
+compiled([Path(m.__file__) for name, m in list(sys.modules.items())
+          if name.split('.')[0] == 'numpy' and (getattr(m, '__file__', None) or '').endswith('.py')],
+         packages, '/numpy.zip')
+compiled(Path('/app').rglob('*.py'), Path('/app'), '/app.zip')
+`);
+writeFileSync(numpyOut, pyodide.FS.readFile('/numpy.zip'));
+writeFileSync(appOut, pyodide.FS.readFile('/app.zip'));
+"""
+
+
+def bytecode(runtime, sources):
+    """(NumPy's bytecode zip, ours) for the Pyodide in `runtime` (dist/pyodide/) and the zip of our `sources`;
+    cached in .cache/bytecode/, keyed by the runtime, the sources and this step's own script."""
+    digest = hashlib.sha256(BYTECODE_SCRIPT.encode() + runtime_id(runtime).encode())
+    for path in [*sorted(runtime.glob("numpy-*.whl")), sources]:
+        digest.update(sha256_of(path).encode())
+    folder = BYTECODE_CACHE / digest.hexdigest()[:16]
+    numpy_zip, app_zip = folder / "numpy.zip", folder / "app.zip"
+    if app_zip.is_file():  # written last
+        return numpy_zip, app_zip
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node was not found: install Node.js (18 or newer), then run this again.")
+    log("compiling the Python modules to bytecode with the pinned Pyodide ...")
+    folder.mkdir(parents=True, exist_ok=True)
+    loader = (NODE_MODULES / "pyodide" / "pyodide.mjs").as_uri()
+    result = subprocess.run([node, "--input-type=module", "-e", BYTECODE_SCRIPT, loader, str(runtime) + "/",
+                             str(sources), str(numpy_zip), str(app_zip) + ".partial"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"compiling the Python modules failed:\n{result.stderr.strip()[-2000:]}")
+    Path(str(app_zip) + ".partial").rename(app_zip)
+    return numpy_zip, app_zip
+
+
 # -- build ---------------------------------------------------------------------
 
-def app_archive(target_dir):
-    """Zip py/ (sources only) into app-<hash>.zip; return its file name."""
-    files = sorted(p for p in PY.rglob("*.py") if "__pycache__" not in p.parts)
+def app_archive(target_dir, runtime):
+    """Zip py/'s sources into app-<hash>.zip, and write the bytecode archives beside it (ours and NumPy's);
+    -> their three file names."""
+    entries = {str(p.relative_to(PY)): p.read_bytes() for p in sorted(PY.rglob("*.py")) if "__pycache__" not in p.parts}
     digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path.relative_to(PY)).encode() + b"\0" + path.read_bytes())
+    for path, data in sorted(entries.items()):
+        digest.update(path.encode() + b"\0" + data)
     name = f"app-{digest.hexdigest()[:12]}.zip"
-    with zipfile.ZipFile(target_dir / name, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in files:
-            info = zipfile.ZipInfo(str(path.relative_to(PY)), date_time=(2024, 1, 1, 0, 0, 0))
+    write_zip(target_dir / name, entries)
+    names = [name]
+    for compiled, prefix in zip(bytecode(runtime, target_dir / name), ("bytecode-numpy", "bytecode-app")):
+        names.append(f"{prefix}-{sha256_of(compiled)[:12]}.zip")
+        shutil.copyfile(compiled, target_dir / names[-1])
+    return names
+
+
+def write_zip(path, entries):
+    """A zip of {path in the archive: bytes}, with fixed dates (the same inputs give the same bytes)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(entries.items()):
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, path.read_bytes())
-    return name
+            z.writestr(info, data)
 
 
 def display_ops_module():
@@ -384,7 +465,7 @@ def build(numpy_wheel=None, dist=DIST):
     for font in (katex / "fonts").glob("*.woff2"):
         shutil.copyfile(font, dist / "vendor" / "katex" / "fonts" / font.name)
 
-    archive = app_archive(dist)
+    archive, numpy_bytecode, app_bytecode = app_archive(dist, dist / "pyodide")
     config = {
         "interpreter": "./interpreter.mjs",  # Pyodide from ./pyodide/, restored from a memory snapshot when kept
         "packages": ["numpy"],
@@ -397,6 +478,8 @@ def build(numpy_wheel=None, dist=DIST):
     replacements = {
         "%APP_ARCHIVE%": archive,
         "%NUMPY_WHEEL%": wheel.name,
+        "%NUMPY_BYTECODE%": numpy_bytecode,
+        "%APP_BYTECODE%": app_bytecode,
         "%NUMPY_INTEGRITY%": "sha256-" + base64.b64encode(bytes.fromhex(numpy_wheel_pin()[1])).decode(),
         "%PYODIDE_BUILD%": f"{PYODIDE_VERSION}-{runtime_id(dist / 'pyodide')}",
         "%EXAMPLES%": html.escape(json.dumps(example_sentences(), separators=(",", ":")), quote=True),

@@ -13,17 +13,18 @@ modules that touch `js`. Every string from the learner goes into the DOM as
 textContent, never as HTML.
 """
 
-from dataclasses import replace
-from functools import lru_cache
-
 import js
-from pyodide.ffi import to_js
+
+js.performance.mark("ae-main")  # stage marks of a start, before and after our imports (tests/bench/startup.py)
+
+from dataclasses import replace  # noqa: E402 - after the mark
+from functools import lru_cache  # noqa: E402
+
+from pyodide.ffi import to_js  # noqa: E402
 
 from canvas.browser import BrowserBackend
 from canvas.runner import run
 import chores
-from chores import (ArithmeticFocus, Callbacks, Chores, HostPage, ModelFiles, RealPass, expose_test_hooks,
-                    wire_model_view)
 from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout
@@ -33,6 +34,8 @@ from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
 from ui.view import changed_entries, page_view
+
+js.performance.mark("ae-imported")
 
 CATCH_UP_MS = 250  # the DOM catches up after the next frame, or after this long if no frame comes
 PLAY_HOLD_MS = 900  # Play pauses this long on each stage before moving on
@@ -56,9 +59,9 @@ class App:
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
         self._elements = {}
         self._in_frame = self.dom_due = False
-        self.js = Callbacks(on_error=self.show_error)
-        self.chores, self.model_files, self.host = Chores(self), ModelFiles(self), HostPage(self)
-        self.arithmetic, self.real_pass = ArithmeticFocus(self), RealPass(self)
+        self.js = chores.Callbacks(on_error=self.show_error)
+        self.chores, self.model_files, self.host = chores.Chores(self), chores.ModelFiles(self), chores.HostPage(self)
+        self.arithmetic, self.real_pass = chores.ArithmeticFocus(self), chores.RealPass(self)
         self._catch_up_proxy = self.js.keep(self.js.guarded(self._catch_up))  # one proxy for every catch-up
 
     # -- start -------------------------------------------------------------------
@@ -73,9 +76,10 @@ class App:
         self.chores.link_problems(problems)
         self.chores.open_fragment(js.location.hash)
         self._wire_events(dark)
-        expose_test_hooks(self)
+        chores.expose_test_hooks(self)
         self.backend = BrowserBackend(self.element("canvas"), on_error=self.show_error, on_frame=self._first_frame)
         run(self, self.backend)
+        js.performance.mark("ae-started")
         if self.state.model_status == "loading":  # the link asked for the real model
             self.model_files.download()
 
@@ -187,7 +191,7 @@ class App:
             self.dispatch(*action)
 
     def _wire_events(self, dark_query):
-        on, el, chores = self.js.on, self.element, self.chores
+        on, el, do = self.js.on, self.element, self.chores
 
         def dispatch(*args):  # looked up at each event, so a development hook can stand in for it
             self.dispatch(*args)
@@ -223,25 +227,25 @@ class App:
         on(js.window, "hashchange", lambda e: self.chores.open_fragment(js.location.hash))
         on(self.doc, "keydown", self._key)
         on(dark_query, "change", lambda e: dispatch(ev.set_system_dark, e.matches))
-        on(el("copy-link"), "click", lambda e: chores.copy_link())
+        on(el("copy-link"), "click", lambda e: do.copy_link())
         on(el("export-png"), "click", lambda e: self.backend.surface.blob("image/png").then(
-            self.js.once(lambda blob: chores.save(blob, "attention.png"))))
-        on(el("export-json"), "click", lambda e: chores.download(
+            self.js.once(lambda blob: do.save(blob, "attention.png"))))
+        on(el("export-json"), "click", lambda e: do.download(
             "attention-scenario.json", export.scenario_json(self.state, computed_of(self.state)), "application/json"))
-        on(el("export-csv"), "click", lambda e: chores.download(
+        on(el("export-csv"), "click", lambda e: do.download(
             "attention-numbers.csv", export.csv_text(computed_of(self.state), self.state), "text/csv"))
-        on(el("import-file"), "change", lambda e: chores.import_file(e.target.files.item(0)))
-        on(self.doc, "dragover", lambda e: chores.drag(e, True))
-        on(self.doc, "dragleave", lambda e: chores.drag(e, False))
-        on(self.doc, "drop", chores.drop)
-        on(el("fullscreen"), "click", lambda e: chores.toggle_fullscreen())
-        on(self.doc, "fullscreenchange", lambda e: chores.fullscreen_changed(self.embed_layout))
+        on(el("import-file"), "change", lambda e: do.import_file(e.target.files.item(0)))
+        on(self.doc, "dragover", lambda e: do.drag(e, True))
+        on(self.doc, "dragleave", lambda e: do.drag(e, False))
+        on(self.doc, "drop", do.drop)
+        on(el("fullscreen"), "click", lambda e: do.toggle_fullscreen())
+        on(self.doc, "fullscreenchange", lambda e: do.fullscreen_changed(self.embed_layout))
         on(el("theme-toggle"), "click", lambda e: dispatch(ev.toggle_theme))
         on(el("large-toggle"), "click", lambda e: dispatch(ev.toggle_large))
         on(el("help-button"), "click", lambda e: el("help").showModal())
-        on(el("copy-code"), "click", lambda e: chores.clipboard(el("numpy-code").textContent, "Code copied."))
+        on(el("copy-code"), "click", lambda e: do.clipboard(el("numpy-code").textContent, "Code copied."))
         on(js.window, "message", self.host.receive)
-        wire_model_view(self, dispatch)
+        chores.wire_model_view(self, dispatch)
 
     def _flip(self, switch, event, *args):
         """A switch flipped: in predict mode it may become a "what if" first, so its control is written again."""

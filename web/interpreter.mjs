@@ -10,6 +10,7 @@ import { discard, restored, stored } from './memory-snapshot.js';
 
 export { version };
 
+const root = document.documentElement;
 let starting = null; // Promise of the interpreter, NumPy loaded
 
 export function start(packages) {
@@ -18,10 +19,12 @@ export function start(packages) {
 }
 
 export async function loadPyodide({ packages = [], stdout, stderr }) {
+  performance.mark('ae-pyscript-asks'); // PyScript has loaded and wants its interpreter
   const pyodide = await start(packages);
   await pyodide.loadPackage(packages, { messageCallback() {} }); // nothing left to do unless asked for more
   if (stdout) pyodide.setStdout({ batched: stdout });
   if (stderr) pyodide.setStderr({ batched: stderr });
+  performance.mark('ae-pyscript-given'); // PyScript then fetches and unpacks our archive, and runs main.py
   return pyodide;
 }
 
@@ -29,11 +32,29 @@ async function boot(packages) {
   const settings = { indexURL: new URL('./pyodide/', import.meta.url).href };
   const pyodide = await restore(settings) || await afresh(settings);
   window.aeShell.stage('numpy');
+  const bytecode = keptBytecode();
   await pyodide.loadPackage(packages, { messageCallback() {} });
+  if (bytecode) {
+    const [numpy, app] = await bytecode;
+    pyodide.unpackArchive(numpy, 'zip', { extractDir: pyodide.runPython('import site; site.getsitepackages()[0]') });
+    // Into the folder where PyScript unpacks our sources (its "files" setting), next.
+    pyodide.unpackArchive(app, 'zip', { extractDir: pyodide.runPython('import os; os.getcwd()') });
+    root.dataset.bytecode = 'kept';
+  }
   // Imported now, while PyScript may still be loading: our code's first `import numpy` finds it ready.
   pyodide.runPython('import numpy');
   window.aeShell.stage('explorer');
   return pyodide;
+}
+
+// The modules compiled by the build (build.py: bytecode), NumPy's and ours, so that Python does not compile
+// them again at every start: -> Promise of [NumPy's archive, ours], or null. Only when this browser keeps the
+// build (the service worker serves it from its cache): on a first visit, the megabyte more to download
+// would cost more than compiling. <html data-bytecode="kept"> says they were used.
+function keptBytecode() {
+  if (!navigator.serviceWorker?.controller) return null;
+  const archive = (name) => fetch(new URL(`./${name}`, import.meta.url)).then((response) => response.arrayBuffer());
+  return Promise.all([archive(root.dataset.numpyBytecode), archive(root.dataset.appBytecode)]);
 }
 
 function afresh(settings) {

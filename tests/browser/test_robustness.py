@@ -88,6 +88,9 @@ def test_a_bad_link_after_start_keeps_the_current_state(app, expect_errors):
     app.evaluate("location.hash = '#scenario=' + btoa('{broken')")
     app.locator(T("error")).wait_for(state="visible")
     assert snapshot(app) == before
+    app.click('[data-testid="error"] [data-action="dismiss"]')  # the learner has read it: it goes
+    app.locator(T("error")).wait_for(state="hidden")
+    assert snapshot(app) == before
 
 
 def test_rapid_edits_end_on_the_last_one(app):

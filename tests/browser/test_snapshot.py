@@ -6,7 +6,7 @@ import json
 import pytest
 
 from harness import wait_ready
-from test_robustness import HOLD_ARCHIVE
+from test_robustness import HOLD_ARCHIVE, SNAPSHOT_STORED
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
 SNAPSHOT_MADE_MS = 90_000  # a second Pyodide starts in a worker once the page is idle
@@ -62,6 +62,31 @@ def test_a_broken_or_foreign_snapshot_is_discarded_and_the_page_still_starts(pag
     assert started(page) == "restored"
 
 
+@pytest.mark.parametrize("context", [{"service_workers": "allow"}], indirect=True)
+def test_once_the_browser_keeps_the_build_python_imports_the_bytecode_it_was_built_with(page, server, context):
+    """A first visit compiles what it imports; once the service worker keeps the build, NumPy's and our
+    modules come from the .pyc files build.py compiled (flags 1, unchecked-hash), offline too, and a module
+    outside them (numpy.random: `import numpy` does not load it) is still imported when first used."""
+    bytecode_of = "(name) => aeView.bytecodeFlags(name)"
+    page.goto(server.url + "?dev=1")
+    started(page)
+    assert page.evaluate("document.documentElement.dataset.bytecode") is None
+    assert page.evaluate(bytecode_of, "ui.state") == -1, "compiled from its source at this start"
+    assert page.evaluate(SNAPSHOT_STORED, ""), "the service worker stored this build"
+    page.reload()
+    started(page)
+    assert page.evaluate("document.documentElement.dataset.bytecode") == "kept"
+    for module in ("main", "ui.state", "scene.layout", "attention.wordpiece", "numpy", "numpy._core.numeric",
+                   "numpy.linalg._linalg"):
+        assert page.evaluate(bytecode_of, module) == 1, module
+    assert page.evaluate(bytecode_of, "numpy.random._pickle") == -1
+    assert page.evaluate("aeView.timeEngine(4, 2, 1)") > 0  # uses numpy.random
+    context.set_offline(True)  # (the development hooks are not kept for offline use)
+    page.goto(server.url)
+    started(page)
+    assert page.evaluate("document.documentElement.dataset.bytecode") == "kept"
+    page.fill(T("sentence-input"), "the cat sat on the mat")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=query-select] option').length === 6")
 
 
 RECORD_STAGES = """(() => {  // every text the loading box's status line shows, in order

@@ -1,4 +1,4 @@
-"""Hooks for the tests and the benchmark, loaded only with ?dev=1 (main.App._expose_test_hooks).
+"""Hooks for the tests and the benchmark, loaded only with ?dev=1 (chores.expose_test_hooks).
 
 It is not part of the app archive, so learners never download it: main.py fetches this
 file from dist/dev/ and runs it. `install(app, hooks)` adds to `window.aeView`:
@@ -7,6 +7,7 @@ file from dist/dev/ and runs it. `install(app, hooks)` adds to `window.aeView`:
     aeView.timeEngine(n, heads, repeats)  milliseconds per attention_trace here, in Pyodide
     aeView.wasmBytes()                    the size of Pyodide's WebAssembly memory (it only grows)
     aeView.timeRealModel(n, repeats)      the real model's forward pass at n pieces, and its products alone, ms
+    aeView.bytecodeFlags(name)            imports module `name`: which .pyc it ran from (build.py's: 1)
 """
 
 
@@ -15,6 +16,7 @@ def install(app, hooks):
     hooks.timeEngine = app.js.keep(lambda n, heads, repeats: time_engine(int(n), int(heads), int(repeats)))
     hooks.wasmBytes = app.js.keep(wasm_bytes)
     hooks.timeRealModel = app.js.keep(lambda n, repeats: time_real_model(app.state, int(n), int(repeats)))
+    hooks.bytecodeFlags = app.js.keep(lambda name: bytecode_flags(str(name)))
 
 
 def break_once(app, where):
@@ -90,3 +92,16 @@ def _js_object(d):
     import js
 
     return to_js(d, dict_converter=js.Object.fromEntries)
+
+
+def bytecode_flags(name):
+    """Import module `name` and say which .pyc file Python ran it from: 1 for build.py's (unchecked-hash),
+    -1 for none (Pyodide compiles the source in memory and writes no .pyc), else the flags of another."""
+    import importlib
+
+    cached = getattr(importlib.import_module(name), "__cached__", None)
+    try:
+        with open(cached, "rb") as f:
+            return int.from_bytes(f.read(8)[4:], "little")
+    except (TypeError, OSError):
+        return -1
