@@ -286,7 +286,6 @@ class App:
     def show_error(self, message, details=None):  # details (a traceback) go to the console
         chores.show_error(self.doc, message, details)
 
-    # -- plumbing -----------------------------------------------------------------
     def element(self, element_id):
         if element_id not in self._elements:
             self._elements[element_id] = self.doc.getElementById(element_id)
