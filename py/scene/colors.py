@@ -47,6 +47,7 @@ class Palette:
     dashes: tuple  # one (dash, gap) per head
     text: int  # body text size, px
     small: int  # labels and cell numbers, px (never below 12)
+    least: int  # the smallest text, px: a dense heatmap's row labels, so that every row keeps its token
     title: int  # stage titles, px
     chip_text: int  # the largest token text, px
     line: float  # outline width, px
@@ -67,7 +68,7 @@ def palette(dark, large=False):  # bool, bool -> Palette
     heads = OKABE_ITO_DARK if dark else OKABE_ITO_LIGHT
     return Palette(dark=dark, large=large, **{k: hex_rgb(v) for k, v in colors.items()},
                    heads=tuple(hex_rgb(h) for h in heads), dashes=HEAD_DASHES,
-                   text=16 if large else 13, small=14 if large else 12, title=19 if large else 15,
+                   text=16 if large else 13, small=14 if large else 12, least=13 if large else 10, title=19 if large else 15,
                    chip_text=22 if large else 18, line=2.0 if large else 1.0)
 
 

@@ -43,9 +43,11 @@ TOKEN_SHARE = 0.42  # of a wide canvas's width, for the token view
 PAD = 12  # px: canvas margin
 SLIDE = 10  # px that a panel slides while it fades in or out (less than the panel's inner margin)
 CROSS_FADE_BEAMS = 256  # from this many beams on, a transition cross-fades them instead of morphing each one
-BLEED = 5  # px a still layer may reach past its view (a frame's stroke): less than PAD and GAP / 2
+BLEED = 4  # px a still layer may reach past its view (a frame's stroke): at most PAD and STACK_GAP / 2
 BEAM_LEVELS = 16  # distinct beam widths and opacities
 MIN_BEAM_SPACE, NICE_BEAM_SPACE = 36, 120  # px between the query chips and the key chips
+LEAST_BEAM_SPACE = 22  # px between two strips of chips, where the stage view needs the rest of a short canvas
+STACK_GAP = 8  # px between the token view and the stage view when stacked
 UNIFORM_LEVEL = 0.12  # beam level of the grey "being compared" lines of stage 2
 FAINT = 0.3  # opacity factor of the other queries' beams in "all" mode
 
@@ -158,9 +160,9 @@ def _regions(state, width, height, pal):  # -> (token Box, stage Box)
     trial, _ = outer.top(outer.h * 0.6)
     chrome = trial.h - _chip_area(trial, state, pal).h
     want = _arrange(state.tokens, state.key_tokens, _chip_area(trial, state, pal), pal).height + chrome
-    least = chrome + 2 * _strip_chip_h(pal) + MIN_BEAM_SPACE
-    room = outer.h - GAP - _title_chrome(pal) - stage_need(state, pal)
-    return outer.top(max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), least), GAP)
+    least = chrome + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
+    room = outer.h - STACK_GAP - _title_chrome(pal) - stage_need(state, pal)
+    return outer.top(max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), least), STACK_GAP)
 
 
 def _title_chrome(pal):  # px of the stage view around its panel (its margins and title; see _stage_view)

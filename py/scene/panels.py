@@ -155,16 +155,24 @@ def _column_labels(grid, labels, lines, step, right, pal):  # -> list of shapes
     return texts_at(entries, pal.small, rgba(pal.muted), CENTER)
 
 
+def row_label_size(ch, pal):  # px: the row labels' text, smaller (down to pal.least) where that labels every row
+    """Rows `ch` px tall hold labels of ch - 1 px; where not even pal.least fits, the labels keep pal.small
+    and only every k-th row has one (fewer, larger labels)."""
+    return int(min(pal.small, ch - 1)) if ch >= pal.least + 1 else pal.small
+
+
 def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
-    """Every k-th row's label, so that labels never overlap; the selected row's always, in bold."""
-    step = max(1, math.ceil((pal.small + 1) / grid.ch))
+    """Every row's label, in smaller text where rows are dense; where even the least size does not fit,
+    every k-th row's, so that labels never overlap; the selected row's always, in bold."""
+    size = row_label_size(grid.ch, pal)
+    step = max(1, math.ceil((size + 1) / grid.ch))
     rows = [i for i in range(0, grid.n_rows, step) if selected is None or abs(i - selected) >= step]
     x = grid.x - 6
-    plain = [(fit_text(labels[i], pal.small, width - 8), x, grid.y + (i + 0.5) * grid.ch) for i in rows]
-    items = texts_at(plain, pal.small, rgba(pal.muted), RIGHT)
+    plain = [(fit_text(labels[i], size, width - 8), x, grid.y + (i + 0.5) * grid.ch) for i in rows]
+    items = texts_at(plain, size, rgba(pal.muted), RIGHT)
     if selected is not None:
-        items += texts_at([(fit_text(labels[selected], pal.small, width - 8, True), x, grid.y + (selected + 0.5) * grid.ch)],
-                        pal.small, rgba(pal.ink), RIGHT, bold=True)
+        items += texts_at([(fit_text(labels[selected], size, width - 8, True), x, grid.y + (selected + 0.5) * grid.ch)],
+                        size, rgba(pal.ink), RIGHT, bold=True)
     return items
 
 

@@ -12,7 +12,7 @@ from scene.colors import contrast, diverging, ink_for, luminance, palette, seque
 from scene import draw
 from scene import panels
 from scene.draw import draw_scene
-from scene.layout import SLIDE, layout
+from scene.layout import LEAST_BEAM_SPACE, SLIDE, STACK_GAP, layout
 from scene.shapes import Beams, Box, Layer, Texts, text_w
 from scene.timeline import View
 from ui import state as ev
@@ -175,7 +175,7 @@ def test_every_stage_lays_out_with_readable_text_inside_the_canvas(make, width):
             state = ev.set_step(make(), step)
             scene = layout(ev.compute(state.scenario), state, width, height, View(step, step, 1.0), PAL)
             texts = [item for item in scene.shapes() if isinstance(item, Texts)]
-            assert texts and min(t.size for t in texts) >= 12
+            assert texts and min(t.size for t in texts) >= PAL.least  # 10 px: a dense heatmap's row labels
             xy = np.concatenate([t.xy for t in texts])
             assert (xy >= 0).all() and (xy[:, 0] <= width).all() and (xy[:, 1] <= height).all()
             for t in texts:  # whole strings, not just their anchors (with the width layout assumes here)
@@ -514,13 +514,13 @@ def split_of(state, width, height, pal=PAL):  # -> (token Box, stage Box) as lay
 
 
 def test_a_stacked_canvas_gives_the_stage_what_its_rows_need_and_the_token_view_the_rest():
-    """400 x 560 embed (a 386 x 328 canvas), 4 tokens: the stage view holds every stage's rows at panels.row_h; the token view
-    takes the rest, at least two lines of chips with beams between."""
+    """400 x 560 embed (a 386 x 370.5 canvas), 4 tokens: the stage view holds every stage's rows at panels.row_h; the
+    token view takes the rest, at least two lines of chips with beams between."""
     state = cat(3)
-    tokens, stage = split_of(state, 386, 328)
+    tokens, stage = split_of(state, 386, 370.5)
     body = stage.h - (2 * 10 + PAL.title + 6)
     assert body >= panels.stage_need(state, PAL)
-    assert tokens.h >= 2 * (PAL.small + 8) + 36 and tokens.h + 14 + stage.h == 328 - 24
+    assert tokens.h >= 2 * (PAL.small + 8) + LEAST_BEAM_SPACE and tokens.h + STACK_GAP + stage.h == 370.5 - 24
 
 
 def test_the_split_is_the_same_at_every_step_so_nothing_jumps_while_stepping():
@@ -531,7 +531,7 @@ def test_when_the_stage_cannot_have_all_it_needs_the_token_view_keeps_a_strip_of
     state = big(3)
     tokens, stage = split_of(state, 386, 340)
     scene = scene_of(state, 386)
-    assert tokens.h >= 2 * (PAL.small + 8) + 36  # two strips of chips and room for beams
+    assert tokens.h >= 2 * (PAL.small + 8) + LEAST_BEAM_SPACE  # two strips of chips and room for beams
     assert not overlaps(np.concatenate([scene.q_rects, scene.k_rects]))
 
 
