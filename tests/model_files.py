@@ -29,6 +29,33 @@ def load_model(folder):  # Path -> (attention.minilm.Weights in float32, WordPie
     return weights, wordpiece.load_vocab((Path(folder) / "vocab.txt").read_text(encoding="utf-8"))
 
 
+SENTENCE = "The animal didn't cross the street because it was too tired"  # the tests' sentence for the real model
+
+
+def loaded_or_skip():  # -> ui.real.Loaded, or the calling test is skipped
+    """The real model as the page holds it, from its original files; pytest skips when they are absent."""
+    import pytest
+
+    from ui import real
+
+    folder = model_dir()
+    if folder is None:
+        pytest.skip("the real model's files are not on this machine")
+    return real.Loaded(*load_model(folder))
+
+
+def reference_attention(sentence=SENTENCE):  # -> (pieces, [layers, heads, n, n] float32 attention)
+    """The real model's attention on `sentence`, computed under CPython from the original weights."""
+    import numpy as np
+
+    from attention import minilm, wordpiece
+
+    weights, vocab = load_model(model_dir())
+    encoding = wordpiece.encode(sentence, vocab)
+    run = minilm.forward(np.array(encoding.ids), weights)
+    return encoding.pieces, np.stack([t.weights for t in run.traces])
+
+
 def random_weights(seed, scale):  # -> attention.minilm.Weights of the model's shapes, random, float32
     """Enough for shapes, properties and the pack's round trip, without the model files."""
     import numpy as np

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from harness import CHROMIUM_FLAGS, Server, build, settled, wait_ready  # noqa: E402
+from harness import CHROMIUM_FLAGS, Server, build, chromium_path, settled, wait_ready  # noqa: E402
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -70,7 +70,7 @@ def repeat_in_profile(pw, url):
         figures = []
         for visit in range(2):
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True,
+                profile, executable_path=chromium_path('run this through `python3 build.py bench`'), args=CHROMIUM_FLAGS, headless=True,
                 viewport={"width": 1200, "height": 900})
             page = context.pages[0] if context.pages else context.new_page()
             page.goto(url)
@@ -513,7 +513,7 @@ def main(argv):
         (site / "bare.html").write_text(BARE_PAGE)
         server = Server(site)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True)
+            browser = pw.chromium.launch(executable_path=chromium_path('run this through `python3 build.py bench`'), args=CHROMIUM_FLAGS, headless=True)
             pictures = not args.no_pictures
             if args.no_worker:
                 _without_worker(browser)
@@ -657,13 +657,6 @@ def _without_worker(browser):
     browser.new_context = without
 
 
-def _chromium():
-    import os
-
-    path = os.environ.get("AE_CHROMIUM") or shutil.which("chromium")
-    if not path:
-        sys.exit("no Chromium: run this through `python3 build.py bench`")
-    return path
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from harness import CHROMIUM_FLAGS, Server, build, wait_ready  # noqa: E402
+from harness import CHROMIUM_FLAGS, Server, build, chromium_path, wait_ready  # noqa: E402
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -114,7 +114,7 @@ def main(argv):
     parser.add_argument("--ab", action="store_true",
                         help="each run: a repeat visit with the build's bytecode and one without (alternating order)")
     args = parser.parse_args(argv)
-    chromium = _chromium()
+    chromium = chromium_path('set AE_CHROMIUM')
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         shutil.copytree(build.DIST, site)
@@ -158,13 +158,6 @@ def main(argv):
     return 0
 
 
-def _chromium():
-    import os
-
-    path = os.environ.get("AE_CHROMIUM") or shutil.which("chromium")
-    if not path:
-        sys.exit("no Chromium: set AE_CHROMIUM")
-    return path
 
 
 if __name__ == "__main__":

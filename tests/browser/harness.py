@@ -57,3 +57,26 @@ def open_cell(page, i, j):
     panel = page.locator('[data-testid="arithmetic"]')
     panel.wait_for(state="visible")
     return panel
+
+
+def listening_host(page, tmp_path, app_src, width=800, height=560):
+    """A course page on another origin with the explorer in an iframe (#app, at `app_src`), whose messages it
+    collects in `window.heard`; -> its Server (close it), once the explorer said it is ready."""
+    (tmp_path / "host.html").write_text(
+        '<!doctype html><title>course</title><link rel="icon" href="data:,">'
+        f'<iframe id="app" src="{app_src}" width="{width}" height="{height}"></iframe>')
+    host = Server(tmp_path)
+    page.add_init_script("window.heard = []; addEventListener('message', e => heard.push(e.data));")
+    page.goto(host.url + "host.html")
+    page.wait_for_function("() => heard.some(m => m.type === 'attention-explorer:ready')", timeout=90_000)
+    return host
+
+
+def chromium_path(hint="set AE_CHROMIUM"):  # -> the Chromium to drive: $AE_CHROMIUM or `chromium` on the PATH
+    import os
+    import shutil
+
+    path = os.environ.get("AE_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        sys.exit(f"no Chromium: {hint}")
+    return path

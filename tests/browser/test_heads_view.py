@@ -11,11 +11,9 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
 sys.path.insert(0, str(ROOT / "tests"))
-from attention import minilm, wordpiece  # noqa: E402
-from model_files import load_model, model_dir  # noqa: E402
+from model_files import SENTENCE, model_dir, reference_attention  # noqa: E402
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
-SENTENCE = "The animal didn't cross the street because it was too tired"
 LOADED_MS = 120_000  # the pack from loopback, then NumPy turning it into arrays, on a busy 2-core machine
 
 pytestmark = pytest.mark.skipif(model_dir() is None, reason="the real model's files are not on this machine")
@@ -24,10 +22,7 @@ pytestmark = pytest.mark.skipif(model_dir() is None, reason="the real model's fi
 @pytest.fixture(scope="module")
 def reference():
     """float32 attention of the original weights, computed here under CPython: (pieces, [layers, heads, n, n])."""
-    weights, vocab = load_model(model_dir())
-    encoding = wordpiece.encode(SENTENCE, vocab)
-    run = minilm.forward(np.array(encoding.ids), weights)
-    return encoding.pieces, np.stack([t.weights for t in run.traces])
+    return reference_attention(SENTENCE)
 
 
 def open_real(page, server, **params):

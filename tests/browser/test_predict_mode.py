@@ -6,7 +6,7 @@ import re
 import sys
 from urllib.parse import parse_qs, urlparse
 
-from harness import ROOT, Server, settled, wait_ready
+from harness import ROOT, listening_host, settled, wait_ready
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
@@ -184,14 +184,8 @@ def test_the_compact_embed_shows_the_panel_and_nothing_scrolls(page, server):
 
 def test_the_host_page_hears_each_answer(page, server, tmp_path):
     app_url = server.url.replace("127.0.0.1", "localhost")
-    (tmp_path / "host.html").write_text(
-        '<!doctype html><title>course</title><link rel="icon" href="data:,">'
-        f'<iframe id="app" src="{app_url}?embed=1{WHERE.replace("?", "&")}" width="800" height="560"></iframe>')
-    host = Server(tmp_path)
+    host = listening_host(page, tmp_path, f'{app_url}?embed=1{WHERE.replace("?", "&")}')
     try:
-        page.add_init_script("window.heard = []; addEventListener('message', e => heard.push(e.data));")
-        page.goto(host.url + "host.html")
-        page.wait_for_function("() => heard.some(m => m.type === 'attention-explorer:ready')", timeout=90_000)
         frame = page.frame_locator("#app")
         frame.locator(T("predict-choice")).select_option("1")
         frame.locator(T("predict-reveal")).click()

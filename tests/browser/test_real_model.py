@@ -6,17 +6,16 @@ from urllib.parse import quote
 
 import numpy as np
 import pytest
-from harness import ROOT, Server, settled, wait_ready
+from harness import ROOT, listening_host, settled, wait_ready
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
 sys.path.insert(0, str(ROOT / "tests"))
 from attention import minilm, wordpiece  # noqa: E402
-from model_files import load_model, model_dir  # noqa: E402
+from model_files import SENTENCE, load_model, model_dir, reference_attention  # noqa: E402
 from test_robustness import SNAPSHOT_STORED  # noqa: E402
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
-SENTENCE = "The animal didn't cross the street because it was too tired"
 LOADED_MS = 120_000  # the 44 MB pack from loopback, then NumPy turning it into arrays, on a busy 2-core machine
 
 pytestmark = pytest.mark.skipif(model_dir() is None, reason="the real model's files are not on this machine")
@@ -25,10 +24,7 @@ pytestmark = pytest.mark.skipif(model_dir() is None, reason="the real model's fi
 @pytest.fixture(scope="module")
 def reference():
     """float32 attention of the original weights, computed here under CPython: (pieces, [layers, heads, n, n])."""
-    weights, vocab = load_model(model_dir())
-    encoding = wordpiece.encode(SENTENCE, vocab)
-    run = minilm.forward(np.array(encoding.ids), weights)
-    return encoding.pieces, np.stack([t.weights for t in run.traces])
+    return reference_attention(SENTENCE)
 
 
 def shown_weights(page):  # -> [(token, weight)] from the weights-table
@@ -153,14 +149,8 @@ def test_typing_a_long_sentence_computes_in_steps_and_shows_the_last_keystrokes_
 
 def test_a_host_can_ask_for_a_real_head_before_the_model_is_in(page, server, tmp_path):
     app_url = server.url.replace("127.0.0.1", "localhost")  # another origin than the host page's
-    (tmp_path / "host.html").write_text(
-        '<!doctype html><title>course</title><link rel="icon" href="data:,">'
-        f'<iframe id="app" src="{app_url}?embed=1" width="900" height="700"></iframe>')
-    host = Server(tmp_path)
+    host = listening_host(page, tmp_path, f"{app_url}?embed=1", 900, 700)
     try:
-        page.add_init_script("window.heard = []; addEventListener('message', e => heard.push(e.data));")
-        page.goto(host.url + "host.html")
-        page.wait_for_function("() => heard.some(m => m.type === 'attention-explorer:ready')", timeout=90_000)
         page.evaluate("document.getElementById('app').contentWindow.postMessage({type: 'attention-explorer:set', "
                       f"model: 'minilm', text: {SENTENCE!r}, layer: 5, head: 11, query: 10, step: 3}}, '*')")
         frame = page.frame_locator("#app")

@@ -5,23 +5,18 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from attention import heads
-from model_files import load_model, model_dir
+from model_files import SENTENCE, loaded_or_skip
 from scene.colors import palette, sequential
 from ui import model_view, predict, real, view
 from ui import state as ev
 from ui.state import computed_of
 
-SENTENCE = "The animal didn't cross the street because it was too tired"
 WORDS = ("The", "animal", "didn't", "cross", "the", "street", "because", "it", "was", "too", "tired")
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    folder = model_dir()
-    if folder is None:
-        pytest.skip("the real model's files are not on this machine")
-    return real.Loaded(*load_model(folder))
+    return loaded_or_skip()
 
 
 @pytest.fixture

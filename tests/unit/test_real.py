@@ -6,20 +6,16 @@ import numpy as np
 import pytest
 
 from attention import minilm
-from model_files import load_model, model_dir
+from model_files import SENTENCE, loaded_or_skip
 from ui import real, view
 from ui import state as ev
 from ui.state import computed_of
 
-SENTENCE = "The animal didn't cross the street because it was too tired"
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    folder = model_dir()
-    if folder is None:
-        pytest.skip("the real model's files are not on this machine")
-    return real.Loaded(*load_model(folder))
+    return loaded_or_skip()
 
 
 @pytest.fixture
@@ -222,7 +218,7 @@ def test_heads_and_layers_are_counted_from_0_wherever_the_learner_reads_them_as_
     v = view.page_view(s, c)
     label = dict(v["head.options"])["3"]
     assert label.startswith("3. ") and label.removeprefix("3. ") == c.head_names[3]
-    assert f", head 3 (" in v["weights-caption.text"] and v["matrix-head.text"].startswith("head 3 (")
+    assert ", head 3 (" in v["weights-caption.text"] and v["matrix-head.text"].startswith("head 3 (")
     assert v["arithmetic-lines.list"][0].endswith(", head 3")
     assert "Q (head 3)" in export.csv_text(c, s)
     assert "# one of heads 0 to " in v["numpy-code.text"]
