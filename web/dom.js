@@ -3,7 +3,7 @@
 // never as HTML.
 
 // A table marked data-cells="open" (the attention matrix) opens a cell's arithmetic by click or by
-// keyboard: its cells are focusable, one tab stop for the table (the first cell), arrow keys move (main.py).
+// keyboard: its cells are focusable, one tab stop for the table (the first cell), arrow keys move (main/).
 function fillRows(section, rows, headerTag = 'th') {
   const focusable = section.parentElement.dataset.cells === 'open';
   const fragment = document.createDocumentFragment();

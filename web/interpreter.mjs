@@ -24,7 +24,7 @@ export async function loadPyodide({ packages = [], stdout, stderr }) {
   await pyodide.loadPackage(packages, { messageCallback() {} }); // nothing left to do unless asked for more
   if (stdout) pyodide.setStdout({ batched: stdout });
   if (stderr) pyodide.setStderr({ batched: stderr });
-  performance.mark('ae-pyscript-given'); // PyScript then fetches and unpacks our archive, and runs main.py
+  performance.mark('ae-pyscript-given'); // PyScript then fetches and unpacks our archive, and runs main/
   return pyodide;
 }
 

@@ -61,7 +61,7 @@ function enterStage(name) {
 
 function fail(reason, message) {
   if (root.dataset.ready === 'true') {
-    // After start-up, errors are reported by the app itself (see main.py).
+    // After start-up, errors are reported by the app itself (see main/).
     console.warn(`[attention-explorer] ${reason}: ${message}`);
     return;
   }

@@ -1,5 +1,5 @@
 // Downloads the real model's files (dist/model/) the first time a learner asks for them, with honest
-// progress; Python (py/main.py) turns the bytes into arrays. The service worker keeps them afterwards,
+// progress; Python (py/main/) turns the bytes into arrays. The service worker keeps them afterwards,
 // so the real model works offline after its first use.
 
 const BASE = './model/';

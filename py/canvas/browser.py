@@ -1,6 +1,6 @@
 """The browser backend: runs a sketch on an HTML canvas, inside Pyodide only.
 
-This module (with main.py) is the only place that touches `js`. It refuses to
+This module (with main/) is the only place that touches `js`. It refuses to
 import under plain CPython, so everything else stays testable there.
 
 Per frame it makes a handful of JavaScript calls, whatever is drawn: the

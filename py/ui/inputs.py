@@ -1,6 +1,6 @@
 """Keys and pointer gestures -> events on the state: which key or tap does what.
 
-main.py reads the browser's event (key, where the focus is, where the pointer is)
+main/ reads the browser's event (key, where the focus is, where the pointer is)
 and asks these functions what it means; an answer is `(event, *args)` for
 `ui.state`, a command the page itself carries out ("help", "play"), or None.
 """

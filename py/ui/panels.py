@@ -1,7 +1,7 @@
 """Words and numbers for the HTML around the canvas: pure functions of the state.
 
 The canvas is mirrored by accessible HTML (tables, the query detail, a live
-narration), and these functions produce its text. main.py only moves the
+narration), and these functions produce its text. main/ only moves the
 strings into the DOM, always as text, never as HTML.
 """
 

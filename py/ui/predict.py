@@ -156,7 +156,7 @@ def switched(state, switch):  # AppState, str | None -> AppState
     return state
 
 
-# -- events on the AppState: main.py dispatches these, then settle ---------------------
+# -- events on the AppState: main/ dispatches these, then settle ---------------------
 
 def settle(state, recompute=recompute):
     """The one place predict mode follows the state: run after every event (main's dispatch, the address)."""

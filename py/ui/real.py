@@ -1,6 +1,6 @@
 """The real model, all-MiniLM-L6-v2, in the page: its sentence, its forward pass, what the page shows of it.
 
-The model's weights arrive in the browser once a learner asks for them (main.py fetches
+The model's weights arrive in the browser once a learner asks for them (main/ fetches
 the pack, `attention.model_pack.read_pack` turns the bytes into arrays). From then on
 the page holds a `Loaded` model in its state, and a sentence is:
 
@@ -10,7 +10,7 @@ Layer l's attention is `attention_trace` on that layer's input, so everything th
 shows for the designed model (the five stages, beams, heatmaps, the cell arithmetic)
 works on it unchanged: `computed(...)` hands the scene the selected layer's trace in
 the same `Computed` the designed model fills. In the page a new sentence's forward pass
-runs as a `Pass`, a few steps per task (main.py), so that typing and drawing go on
+runs as a `Pass`, a few steps per task (main/), so that typing and drawing go on
 meanwhile; `ready` says when a sentence can be shown at once.
 """
 

@@ -1,6 +1,6 @@
 """What every element of the page shows, as one plain value: `page_view(state, computed)`.
 
-The value is a dict `{"element-id.property": value}`; main.py writes an entry into
+The value is a dict `{"element-id.property": value}`; main/ writes an entry into
 the DOM only when it differs from what it wrote last time, always as text, never
 as HTML. Properties:
 

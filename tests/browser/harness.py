@@ -37,7 +37,7 @@ class Server:
 
 
 def settled(page):
-    """Wait until the DOM has caught up with the last change: it follows the canvas's next frame (main.py's
+    """Wait until the DOM has caught up with the last change: it follows the canvas's next frame (main/'s
     dispatch). -> page, so that `settled(app).inner_text(...)` reads what the change made."""
     page.wait_for_function("aeView.settled()")
     return page

@@ -54,7 +54,7 @@ def sentence(name):  # -> AppState
 
 
 class Sketch:
-    """Lay the state out at its settled stage and draw it, as main.py does each frame."""
+    """Lay the state out at its settled stage and draw it, as main/ does each frame."""
 
     def __init__(self, state, large=False):
         self.state, self.large, self.scene = state, large, None

@@ -15,7 +15,7 @@ from ui import state as ev
 
 
 class Sketch:
-    """What main.py does each frame, minus the DOM: layout the state, draw the scene."""
+    """What main/ does each frame, minus the DOM: layout the state, draw the scene."""
 
     def __init__(self, state, dark=False):
         self.state, self.dark = state, dark

@@ -1,4 +1,4 @@
-"""Hooks for the tests and the benchmark, loaded only with ?dev=1 (chores.expose_test_hooks).
+"""Hooks for the tests and the benchmark, loaded only with ?dev=1 (main.chores.expose_test_hooks).
 
 It is not part of the app archive, so learners never download it: main.py fetches this
 file from dist/dev/ and runs it. `install(app, hooks)` adds to `window.aeView`:

@@ -7,9 +7,9 @@
 
 Every decision (what a key does, what a host's message means, what each element
 shows) is made in ui/, tested under CPython; this module looks up elements, binds
-events and writes the view; chores.py does the browser's chores (clipboard,
-downloads, imported files, fullscreen). They and canvas/browser.py are the only
-modules that touch `js`. Every string from the learner goes into the DOM as
+events and writes the view; main/chores.py does the browser's chores (clipboard,
+downloads, imported files, fullscreen). The main package and canvas/browser.py
+are the only modules that touch `js`. Every string from the learner goes into the DOM as
 textContent, never as HTML.
 """
 
@@ -24,7 +24,7 @@ from pyodide.ffi import to_js  # noqa: E402
 
 from canvas.browser import BrowserBackend
 from canvas.runner import run
-import chores
+from main import chores  # noqa: E402 - the browser's chores, beside this wiring
 from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout

@@ -4,7 +4,7 @@ files and its forward pass in steps, the host page's messages, the test hooks.
 None of them decides anything: what a link holds, what a file contains and what an import
 means are ui.share's and ui.export's; this module moves text and bytes between them and
 the browser, and reports the outcome as an event (`ev.set_status`) or an error box.
-Like main.py and canvas/browser.py, it touches `js`, and so runs only in Pyodide.
+Like the rest of the main package and canvas/browser.py, it touches `js`, and so runs only in Pyodide.
 """
 
 import json
