@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from attention.ops import causal_mask, softmax
+from attention.ops import causal_mask, linear, softmax
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +95,7 @@ def attention_trace(x, w_q, w_k, w_v, w_o=None, heads=1, mask=None, context=None
 
 def _project(a, w, b):  # [n, d_in], [d_in, d_out], [d_out] -> float64 [n, d_out]
     """a W + b, multiplied in the weights' precision (float32 or float64)."""
-    return np.asarray(np.asarray(a, dtype=w.dtype) @ w + b, dtype=np.float64)
+    return np.asarray(linear(np.asarray(a, dtype=w.dtype), w, b), dtype=np.float64)
 
 
 def _split_heads(a, heads):  # [n, heads * d] -> [heads, n, d]

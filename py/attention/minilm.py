@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from attention.core import attention_trace
+from attention.ops import linear
 
 LAYERS = 6
 HEADS = 12
@@ -185,12 +186,12 @@ def attention_part(h, layer):  # [n, d_model], Layer -> [n, d_model], Trace
 
 def feed_forward_in(a, layer):  # [n, d_model], Layer -> [n, d_ff]
     """GELU(a W_1 + b_1): the feed-forward's hidden layer."""
-    return gelu(a @ layer.w_1 + layer.b_1)
+    return gelu(linear(a, layer.w_1, layer.b_1))
 
 
 def feed_forward_out(a, u, layer):  # [n, d_model], [n, d_ff], Layer -> [n, d_model]
     """h = LN(a + u W_2 + b_2): the layer's output."""
-    return layer_norm(a + (u @ layer.w_2 + layer.b_2), layer.ffn_ln_gamma, layer.ffn_ln_beta)
+    return layer_norm(a + linear(u, layer.w_2, layer.b_2), layer.ffn_ln_gamma, layer.ffn_ln_beta)
 
 
 PARTS = ("attention", "feed-forward in", "feed-forward out")  # the steps of one layer in forward_steps

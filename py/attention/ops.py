@@ -1,5 +1,12 @@
-"""The element-wise pieces of attention: the causal mask, a numerically stable masked softmax, entropy."""
+"""The pieces of attention: a linear layer, the causal mask, a numerically stable masked softmax, entropy."""
 import numpy as np
+
+
+def linear(a, w, b):  # [n, d_in], [d_in, d_out], [d_out] -> [n, d_out], in their precision
+    """a W + b. Written with einsum rather than `a @ w`: Pyodide's NumPy has no BLAS, and its matmul falls back
+    to a plain loop that einsum's vectorised one beats 2 to 5 times at a trained model's sizes (a 32 x 384 by
+    384 x 1536 float32 product: 48 ms -> 9 ms in the page). The same sums, in another order: equal to rounding."""
+    return np.einsum("ik,kj->ij", a, w) + b
 
 
 def causal_mask(n_q, n_k):  # int, int -> bool [n_q, n_k]

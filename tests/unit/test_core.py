@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from attention.core import Trace, attention_trace
+from attention.ops import linear
 from unit.reference_loops import random_mask, reference_trace
 
 INTERMEDIATES = ["q", "k", "v", "scores", "scaled", "weights", "head_outputs", "concat", "output"]
@@ -293,11 +294,11 @@ def test_float32_inputs_are_projected_in_float32_and_give_a_float64_trace(seed):
     low = as_float32({**args, **b})
     t = attention_trace(**low)
     context = low["x"] if low["context"] is None else low["context"]
-    q = (low["x"] @ low["w_q"] + low["b_q"]).astype(np.float64)  # the product float32, then widened
-    v = (context @ low["w_v"] + low["b_v"]).astype(np.float64)
+    q = linear(low["x"], low["w_q"], low["b_q"]).astype(np.float64)  # the product float32, then widened
+    v = linear(context, low["w_v"], low["b_v"]).astype(np.float64)
     np.testing.assert_array_equal(t.q, q.reshape(len(q), 2, -1).transpose(1, 0, 2))
     np.testing.assert_array_equal(t.v, v.reshape(len(v), 2, -1).transpose(1, 0, 2))
-    np.testing.assert_array_equal(t.output, (t.concat.astype(np.float32) @ low["w_o"] + low["b_o"]).astype(np.float64))
+    np.testing.assert_array_equal(t.output, linear(t.concat.astype(np.float32), low["w_o"], low["b_o"]).astype(np.float64))
     assert all(getattr(t, name).dtype == np.float64 for name in INTERMEDIATES)
     wide = attention_trace(**as_float64(low))
     for name in INTERMEDIATES:  # the same numbers up to float32 rounding

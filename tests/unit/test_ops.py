@@ -4,7 +4,20 @@ import math
 import numpy as np
 import pytest
 
-from attention.ops import causal_mask, entropy, softmax, softmax_parts
+from attention.ops import causal_mask, entropy, linear, softmax, softmax_parts
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (4, 8, 3), (32, 384, 1536)])
+def test_linear_is_a_w_plus_b_in_the_inputs_precision(dtype, shape):
+    n, d_in, d_out = shape
+    rng = np.random.default_rng(n)
+    a, w, b = (rng.standard_normal(s).astype(dtype) for s in ((n, d_in), (d_in, d_out), (d_out,)))
+    out = linear(a, w, b)
+    exact = a.astype(np.float64) @ w.astype(np.float64) + b
+    assert out.dtype == dtype and out.shape == (n, d_out)
+    # summed in another order than matmul's, so equal to the rounding of a sum of d_in products
+    np.testing.assert_allclose(out, exact, rtol=0, atol=np.finfo(dtype).eps * 4 * np.sqrt(d_in) * np.abs(exact).max())
 
 
 def test_causal_mask_allows_key_j_for_query_i_when_j_le_i():

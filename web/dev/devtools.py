@@ -7,6 +7,7 @@ file from dist/dev/ and runs it. `install(app, hooks)` adds to `window.aeView`:
     aeView.timeEngine(n, heads, repeats)  milliseconds per attention_trace here, in Pyodide
     aeView.wasmBytes()                    the size of Pyodide's WebAssembly memory (it only grows)
     aeView.timeRealModel(n, repeats)      the real model's forward pass at n pieces, and its products alone, ms
+                                          (by `@`: SPEC's floor; and by einsum, as the forward computes them)
     aeView.bytecodeFlags(name)            imports module `name`: which .pyc it ran from (build.py's: 1)
 """
 
@@ -57,13 +58,16 @@ def wasm_bytes():
 def time_real_model(state, n, repeats):
     """{"forward": ms, "products": ms}, medians: all 6 layers of the real model on n pieces (the loaded
     sentence's pieces repeated, whose embedding rows are here), and the same layers' Q, K, V, O and
-    feed-forward matrix products alone (float32, the same shapes): the floor of the forward pass here."""
+    feed-forward matrix products alone (float32, the same shapes): the floor of the forward pass here, as
+    NumPy's `@` computes them ("products") and as the forward pass does, with einsum ("products_einsum": in
+    Pyodide, whose NumPy has no BLAS, 2 to 5 times faster: attention.ops.linear)."""
     import statistics
     import time
 
     import numpy as np
 
     from attention import minilm
+    from attention.ops import linear
 
     weights, ids = state.real.weights, state.pieces.ids
     middle = ids[1:-1] or ids
@@ -71,11 +75,17 @@ def time_real_model(state, n, repeats):
     h = np.random.default_rng(0).standard_normal((n, minilm.D_MODEL)).astype(np.float32)
     u = np.random.default_rng(1).standard_normal((n, minilm.D_FF)).astype(np.float32)
 
-    def products():
-        for layer in weights.layers:
-            h @ layer.w_q, h @ layer.w_k, h @ layer.w_v, h @ layer.w_o, h @ layer.w_1, u @ layer.w_2
+    def products(product):
+        def run():
+            for layer in weights.layers:
+                for a, w in ((h, layer.w_q), (h, layer.w_k), (h, layer.w_v), (h, layer.w_o), (h, layer.w_1),
+                             (u, layer.w_2)):
+                    product(a, w)
+        return run
 
-    runs = {"forward": lambda: minilm.forward(ids, weights), "products": products}
+    runs = {"forward": lambda: minilm.forward(ids, weights),
+            "products": products(np.matmul),  # SPEC's floor: the products alone, as NumPy's `@` computes them
+            "products_einsum": products(lambda a, w: linear(a, w, 0.0))}  # as the forward computes them
     times = {name: [] for name in runs}
     for repeat in range(repeats + 1):  # taken in turns, so that both see the same load; the first is a warm-up
         for name, run in runs.items():
