@@ -1,7 +1,7 @@
 """The conversation with a page that embeds the explorer in an iframe (window.postMessage).
 
-    host -> explorer  {type: "attention-explorer:set", scenario?, preset?, text?, model?, layer?, attention?,
-                       scale?, temperature?, query?, head?, step?, beams?, heads?, theme?, large?}
+    host -> explorer  {type: "attention-explorer:set", scenario?, preset?, text?, model?, layer?, overview?,
+                       attention?, scale?, temperature?, query?, head?, step?, beams?, heads?, theme?, large?}
     explorer -> host  {type: "attention-explorer:ready", step, query}
                       {type: "attention-explorer:step-changed", step}
                       {type: "attention-explorer:query-changed", query, token}

@@ -42,7 +42,7 @@ def document(state, scenario=None):  # AppState, Scenario | None -> dict
 def real_model_query(state):  # AppState (model "minilm") -> "model=minilm&text=...&layer=...": its link
     """The real model's state as address parameters (it runs on a sentence, not on a scenario)."""
     params = {"model": "minilm", "text": state.text, "layer": state.layer, "head": state.head,
-              "query": state.query, "step": state.step}
+              "query": state.query, "step": state.step, **({"overview": "1"} if state.model_view else {})}
     view = view_of(state)
     params.update({k: ("1" if v is True else v) for k, v in view.items()})
     return urlencode(params, quote_via=quote)

@@ -186,3 +186,19 @@ def test_the_model_view_fits_the_compact_embed_and_opens_a_head_there(page, serv
     target.click()
     expect(page.locator(T("layer-select"))).to_have_value("5")
     expect(page.locator(T("head-select"))).to_have_value("11")
+
+
+def test_a_link_opens_the_model_view_and_copy_link_keeps_it_open(page, server, context):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_real(page, server, layer=2, head=5, overview=1)
+    expect(page.locator(T("model-view"))).to_be_visible()
+    expect(page.locator(T("model-view-head"))).to_have_count(72)
+    page.click(T("copy-link"))
+    page.wait_for_function("() => document.querySelector('[data-testid=share-status]').textContent.startsWith('Link copied')")
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert "overview=1" in link and "layer=2" in link and "head=5" in link
+    page.click(T("model-view-close"))
+    expect(page.locator(T("model-view"))).to_be_hidden()
+    page.click(T("copy-link"))
+    page.wait_for_function("(before) => navigator.clipboard.readText().then(t => t !== before)", arg=link)
+    assert "overview" not in page.evaluate("navigator.clipboard.readText()"), "a closed model view is not in the link"

@@ -81,9 +81,10 @@ def test_the_real_models_head_layer_and_query_wait_for_its_files_as_a_links_do()
 
     start = ev.initial_state()
     message = {"type": "attention-explorer:set", "model": "minilm", "text": "the cat sat on the mat",
-               "layer": 3, "head": 7, "query": 6, "step": 2}
+               "layer": 3, "head": 7, "query": 6, "step": 2, "overview": True}
     state, problems, later = host.read_set(start, message)
     assert problems == [] and state.model_status == "loading" and state.step == 2  # 12 heads are not there yet
+    assert state.model_view  # the 72 heads open as soon as they are in
     assert later == {"layer": "3", "head": "7", "query": "6"}
     if model_dir() is None:
         pytest.skip("the real model's files are not on this machine")

@@ -103,6 +103,12 @@ def test_links_and_exports_reopen_the_real_model_state(on_real):
     assert len(doc["attention"]) == 12 and len(doc["attention"][0]) == len(s.tokens)
     opened = share.open_document(ev.model_loaded(ev.initial_state(), on_real.real), doc)
     assert (opened.model, opened.layer, opened.head, opened.query) == ("minilm", 4, 7, 2)
+    overview = dict(parse_qsl(share.real_model_query(ev.toggle_model_view(s))))  # the model view open, too
+    assert overview == {**params, "overview": "1"}
+    again, problems = apply_params(replace(ev.initial_state(), real=on_real.real), overview)
+    assert problems == [] and again.model_view and again.layer == 4
+    _, problems = apply_params(ev.initial_state(), {"overview": "yes"})
+    assert problems == ["'overview=yes' was ignored: use 1 or 0"]
 
 
 @pytest.fixture(scope="module")
