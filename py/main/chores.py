@@ -191,7 +191,8 @@ def _options(**options):  # -> a JS object {name: value}
 
 
 def wire_model_view(app, dispatch):
-    """The model view's heads preview on hover and focus, open on click or Enter; arrows move the focus
+    """The model view's heads preview when the pointer rests on them (ui.model_view.PREVIEW_AFTER_MS) and on
+    focus, open on click or Enter; arrows move the focus
     (ui.model_view.moved); the designed-beside-real pairs open side by side."""
     on, el, grid = app.js.on, app.element, app.element("model-view-grid")
 
@@ -211,9 +212,28 @@ def wire_model_view(app, dispatch):
     on(el("model-view-toggle"), "click", lambda e: dispatch(ev.toggle_model_view))
     on(el("model-view-close"), "click", lambda e: (dispatch(ev.set_model_view, False),
                                                    el("model-view-toggle").focus()))  # the focus stays near
-    on(grid, "pointerover", lambda e: at(e, ev.preview_head, "layer", "head"))
+    resting = {"on": None, "timer": None}  # the head under the pointer, previewed once it rests there
+
+    def rested():
+        resting["timer"] = None
+        if resting["on"] is not None:
+            dispatch(ev.preview_head, *resting["on"])
+    rested_proxy = app.js.keep(rested)
+
+    def pointer_over(e):
+        target = e.target.closest("[data-layer]")
+        resting["on"] = None if target is None else (int(target.dataset.layer), int(target.dataset.head))
+        if resting["timer"] is not None:
+            js.clearTimeout(resting["timer"])
+        resting["timer"] = js.setTimeout(rested_proxy, model_view.PREVIEW_AFTER_MS)
+
+    def pointer_left(e):
+        resting["on"] = None
+        dispatch(ev.end_preview)
+
+    on(grid, "pointerover", pointer_over)
     on(grid, "focusin", lambda e: at(e, ev.preview_head, "layer", "head"))
-    on(grid, "pointerleave", lambda e: dispatch(ev.end_preview))
+    on(grid, "pointerleave", pointer_left)
     on(grid, "focusout", lambda e: None if e.relatedTarget and grid.contains(e.relatedTarget) else
        dispatch(ev.end_preview))
     on(grid, "click", lambda e: at(e, ev.open_head, "layer", "head"))

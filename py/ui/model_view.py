@@ -22,6 +22,11 @@ from scene.colors import ink_for, palette, sequential
 from scene.numbers import number
 from ui import real
 
+# A pointer that rests on a head this long previews it on the canvas; one passing over heads on its way does
+# not: a preview redraws the whole canvas for that head (30-60 ms of main-thread work at 32 pieces), and the
+# grid keeps its 60 frames a second while the pointer crosses it. The keyboard previews at once.
+PREVIEW_AFTER_MS = 60
+
 MOVES = {"ArrowLeft": (0, -1), "ArrowRight": (0, 1), "ArrowUp": (-1, 0), "ArrowDown": (1, 0)}  # (layers, heads)
 
 

@@ -202,3 +202,21 @@ def test_a_link_opens_the_model_view_and_copy_link_keeps_it_open(page, server, c
     page.click(T("copy-link"))
     page.wait_for_function("(before) => navigator.clipboard.readText().then(t => t !== before)", arg=link)
     assert "overview" not in page.evaluate("navigator.clipboard.readText()"), "a closed model view is not in the link"
+
+
+def test_a_pointer_crossing_heads_previews_only_the_head_it_rests_on(page, server):
+    open_real(page, server, overview=1)
+    expect(page.locator(T("model-view-head"))).to_have_count(72)
+    page.evaluate("""() => {
+        window.previews = [];
+        const canvas = document.querySelector('[data-testid="attention-canvas"]');
+        new MutationObserver(() => previews.push(canvas.dataset.preview || ''))
+            .observe(canvas, { attributes: true, attributeFilter: ['data-preview'] });
+        const over = (layer, head) => document.querySelector(
+            `[data-testid="model-view-head"][data-layer="${layer}"][data-head="${head}"]`)
+            .dispatchEvent(new PointerEvent('pointerover', { bubbles: true }));
+        over(0, 1);  // on its way, a frame apart: each would redraw the whole canvas for a head not looked at
+        requestAnimationFrame(() => { over(1, 4); requestAnimationFrame(() => over(2, 7)); });
+    }""")
+    expect(page.locator(T("attention-canvas"))).to_have_attribute("data-preview", "2,7")
+    assert page.evaluate("previews") == ["2,7"]
