@@ -63,6 +63,7 @@ class App:
         self.chores, self.model_files, self.host = chores.Chores(self), chores.ModelFiles(self), chores.HostPage(self)
         self.arithmetic, self.real_pass = chores.ArithmeticFocus(self), chores.RealPass(self)
         self._catch_up_proxy = self.js.keep(self.js.guarded(self._catch_up))  # one proxy for every catch-up
+        self._fallback_proxy = self.js.keep(self.js.guarded(self._catch_up_unless_drawn))
 
     # -- start -------------------------------------------------------------------
     def start(self):
@@ -178,9 +179,12 @@ class App:
             self.dispatch(lambda _: state)
             self.chores.link_problems(problems)
         self.dom_due = True
-        if not self._in_frame and self.backend is not None:
+        if not self._in_frame and self.backend is not None and old.same_picture(self.state):
+            js.setTimeout(self._catch_up_proxy, 0)  # only the DOM changes (a status line): no frame to draw
+        elif not self._in_frame and self.backend is not None:
             self._redraw()
-            js.setTimeout(self._catch_up_proxy, CATCH_UP_MS)  # in case no frame comes (a hidden page draws none)
+            # in case no frame comes (a hidden page draws none)
+            js.setTimeout(self._fallback_proxy, CATCH_UP_MS, self.backend.loop.frames_drawn)
 
     def act(self, action):  # (event, *args) | "help" | "play" | None
         if action == "help":
@@ -270,6 +274,12 @@ class App:
     def _catch_up(self):
         if self.dom_due:
             self._sync_dom()
+
+    def _catch_up_unless_drawn(self, frames_then):
+        """The fallback: if a frame was drawn since, the DOM caught up behind it, and a later change waits for
+        its own frame (the canvas first: a real-model pass that ends as this fires must not wait for the DOM)."""
+        if self.backend.loop.frames_drawn == frames_then:
+            self._catch_up()
 
     def _sync_dom(self):
         """Send the entries of the page's view that differ from what was written last, in one call."""

@@ -62,6 +62,11 @@ class AppState:
     preview: tuple | None = None  # (layer, head) the pointer or focus is on in the model view: the canvas shows it
     pair: tuple | None = None  # (designed head, layer, head) open side by side ("designed beside real")
 
+    def same_picture(self, other):  # AppState -> bool: whether the canvas draws the same for both
+        """Every field but the DOM's own (DOM_ONLY) is the very same object: a change of those alone (a status
+        line, the real model's progress) writes its element and redraws nothing."""
+        return self is other or all(getattr(self, f) is getattr(other, f) for f in _CANVAS_FIELDS)
+
     @property
     def dark(self):  # the theme the page shows
         return self.theme == "dark" if self.theme is not None else self.system_dark
@@ -90,6 +95,10 @@ class AppState:
     @property
     def key_tokens(self):
         return self.scenario.context if self.scenario.context is not None else self.scenario.tokens
+
+
+DOM_ONLY = ("status", "computing", "message", "model_status")  # shown by the page's elements; scene/ never reads them
+_CANVAS_FIELDS = tuple(f for f in AppState.__dataclass_fields__ if f not in DOM_ONLY)
 
 
 def from_scenario(scenario, preset=None, selection=Selection()):

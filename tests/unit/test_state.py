@@ -135,3 +135,21 @@ def test_compute_matches_the_engine_directly(hot_dog):
     from attention.scenario import resolve
     direct = attention_trace(**resolve(parse_scenario(hot_dog.scenario)))
     assert np.array_equal(compute(hot_dog.scenario).trace.weights, direct.weights)
+
+
+def test_a_change_of_the_doms_own_fields_alone_is_the_same_picture():
+    start = ev.initial_state()
+    assert start.same_picture(ev.set_computing(start, "computing layer 2 (layers 0–5)"))
+    assert start.same_picture(ev.set_status(start, "Link copied."))
+    assert not start.same_picture(ev.set_step(start, 1))
+    assert not start.same_picture(ev.set_status(ev.select_query(start, 1), "Link copied."))
+
+
+def test_the_canvas_never_reads_the_doms_own_fields():
+    import re
+    from pathlib import Path
+
+    scene = Path(ev.__file__).resolve().parents[1] / "scene"
+    for path in sorted(scene.glob("*.py")):
+        read = set(re.findall(r"\.(\w+)\b", path.read_text(encoding="utf-8"))) & set(ev.DOM_ONLY)
+        assert not read, f"{path.name} reads {sorted(read)}: take it out of ui.state.DOM_ONLY, or out of the scene"
