@@ -121,7 +121,7 @@ class Chips:
 
 def layout(computed, state, width, height, view, palette):  # -> Scene
     """Position everything one frame shows: chips, beams, the stage's matrices, captions."""
-    token_box, stage_box = _regions(state, width, height, palette)
+    token_box, stage_box = _regions(computed, state, width, height, palette)
     chips = _arrange(state.tokens, state.key_tokens, _chip_area(token_box, state, palette), palette)
     token_items = _token_view(computed, state, token_box, chips, view, palette)
     stage_items, panel = _stage_view(computed, state, stage_box, view, palette)
@@ -150,7 +150,7 @@ def _beam_under(curves, keys, x, y, reach=6.0):  # [m, 8], [m], px, px -> key in
     return int(keys[nearest]) if distance[nearest] <= reach else None
 
 
-def _regions(state, width, height, pal):  # -> (token Box, stage Box)
+def _regions(computed, state, width, height, pal):  # -> (token Box, stage Box)
     """Side by side when wide; stacked when narrow: the stage view gets what its tallest stage needs to
     label every row (`panels.stage_need`), the token view the rest, between the least its chips need (a
     strip of them) and what they would like. The split is the same at every step: nothing jumps."""
@@ -160,9 +160,17 @@ def _regions(state, width, height, pal):  # -> (token Box, stage Box)
     trial, _ = outer.top(outer.h * 0.6)
     chrome = trial.h - _chip_area(trial, state, pal).h
     want = _arrange(state.tokens, state.key_tokens, _chip_area(trial, state, pal), pal).height + chrome
-    least = chrome + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
-    room = outer.h - STACK_GAP - _title_chrome(pal) - stage_need(state, pal)
+    least = _least_token_view(state, pal)
+    room = outer.h - STACK_GAP - _stage_need(computed, state, width, pal)
     return outer.top(max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), least), STACK_GAP)
+
+
+def _least_token_view(state, pal):  # px: two strips of chips with room for beams between, and their headers
+    return line_h(pal) * (3 if state.overlay else 2) + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
+
+
+def _stage_need(computed, state, width, pal):  # px of stage view, title and margins included (_stage_view)
+    return _title_chrome(pal) + stage_need(computed, state, pal, width - 2 * PAD - 20)
 
 
 def _title_chrome(pal):  # px of the stage view around its panel (its margins and title; see _stage_view)

@@ -7,6 +7,7 @@ remembered (`remembered`) while what they depend on stays, so animation frames
 rebuild nothing; scene.layout places them, fades them and adds the title.
 """
 from dataclasses import dataclass, replace
+from functools import lru_cache
 import math
 
 import numpy as np
@@ -65,19 +66,27 @@ def row_h(pal):  # px: the least height of a matrix row that keeps its label and
     return pal.small + 2
 
 
-def stage_need(state, pal):  # -> px of panel height that every stage's rows need to be labelled, at most
-    """The height of the tallest stage's panel with every row at `row_h`: X (stage 0), Q K V (1), the
-    scores and weights grid with its column labels (2-3, and the small multiples with every head at once),
-    the bars with the output (4). A stacked layout gives the stage view this much
+def stage_need(computed, state, pal, width):  # -> px of panel height that every stage's rows need to be labelled
+    """The height of the tallest stage's panel (`width` px wide) with every row at `row_h`: X (stage 0),
+    Q K V (1), the scores and weights grid with its column labels (2-3, and the small multiples with every
+    head at once), the bars with the output (4). A stacked layout gives the stage view this much
     before the token view takes the rest (scene.layout)."""
     n_q, n_k, row, line = len(state.tokens), len(state.key_tokens), row_h(pal), line_h(pal)
-    columns = COLUMN_LINES * (pal.small + 4)  # staggered lines of column labels
     caption = line + 4
-    grid = columns + n_q * row
+    inputs = _column_band(state.tokens, computed.features, width, pal) + n_q * row + caption
+    grid = _column_band(state.tokens, state.key_tokens, width, pal, extra_cols=1, upright=True) + n_q * row
     if state.overlay:
         grid += min(grid * 0.38 / 0.62, 150) + 8  # the small multiples' strip (_matrix_parts)
     sums = line + n_k * row + 8 + 2 * line + 6  # _sum_panel (every head's concat below it, where there is room)
-    return max(columns + n_q * row + caption, line + max(n_q, n_k) * row, grid + caption, sums)
+    return max(inputs, line + max(n_q, n_k) * row, grid + caption, sums)
+
+
+@lru_cache(maxsize=16)
+def _column_band(row_labels, col_labels, width, pal, extra_cols=0, upright=False):  # tuples of str -> px
+    """The height of the column labels of a grid `width` px wide, as _grid_in sets them."""
+    label_w = min(max(text_w(s, pal.small, True) for s in row_labels) + 8, width * 0.28)
+    cw = min((width - label_w) / (len(col_labels) + extra_cols), MAX_CELL_W)
+    return _column_label_plan(col_labels, cw, pal, upright).height
 
 
 def stage_panel(stage, computed, state, box, pal, mix):  # -> Panel
@@ -110,39 +119,59 @@ def panel_items(panel, arrival, bounds, pal):  # -> the panel's shapes, with its
 
 # -- matrices -----------------------------------------------------------------------
 
-def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, selected_row=None, label_share=0.28):
-    """A grid of cells in `box` after its row labels (left) and column labels (top); -> Grid, label shapes."""
+def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, selected_row=None, label_share=0.28,
+             upright=False):
+    """A grid of cells in `box` after its row labels (left) and column labels (top, `upright` where staggered
+    lines cannot hold them all); -> Grid, label shapes."""
     label_w = 0.0
     if row_labels is not None:
         label_w = min(max(text_w(s, pal.small, True) for s in row_labels) + 8, box.w * label_share)
     cw = min((box.w - label_w) / (n_cols + extra_cols), MAX_CELL_W)
-    col_lines, col_step = _column_label_plan(col_labels, cw, pal) if col_labels is not None else (0, 1)
-    col_h = col_lines * (pal.small + 4)
+    plan = _column_label_plan(col_labels, cw, pal, upright) if col_labels is not None else None
+    col_h = plan.height if plan else 0.0
     ch = max(min((box.h - col_h) / n_rows, MAX_CELL_H), 1.0)
     grid = Grid(box.x + label_w, box.y + col_h, cw, ch, n_rows, n_cols)
     items = []
     if row_labels is not None:
         items += _row_labels(grid, row_labels, label_w, pal, selected_row)
     if col_labels is not None:
-        items += _column_labels(grid, col_labels, col_lines, col_step, box.x + box.w, pal)
+        items += _column_labels(grid, col_labels, plan, box.x + box.w, pal)
     return grid, items
 
 
-def _column_label_plan(labels, cw, pal):  # -> (lines 1 to 3, label every `step` columns)
-    """One line when every label fits its column; else two or three staggered lines, thinned out as needed."""
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How a heatmap's column labels are set above it: in 1 to 3 staggered lines, or upright (turned to read
+    upwards, one per column); every `step`-th column labelled."""
+    lines: int
+    step: int
+    upright: bool
+    height: float  # px the labels take above the grid
+
+
+def _column_label_plan(labels, cw, pal, upright=False):  # -> ColumnPlan
+    """One line when every label fits its column; else two or three staggered lines; else (if `upright`), where
+    columns are as wide as a line of text, upright labels, so that every column keeps its token; else
+    staggered lines thinned out."""
     widest = max(text_w(_short(s), pal.small) for s in labels) + 4
     lines = min(COLUMN_LINES, math.ceil(widest / cw))
-    return lines, max(1, math.ceil(widest / (lines * cw)))
+    step = max(1, math.ceil(widest / (lines * cw)))
+    if upright and step > 1 and cw >= pal.small + 2:
+        return ColumnPlan(1, 1, True, widest + 2)
+    return ColumnPlan(lines, step, False, lines * (pal.small + 4))
 
 
 def _short(s):  # column labels: at most 9 characters
     return s if len(s) <= 9 else s[:8] + "…"
 
 
-def _column_labels(grid, labels, lines, step, right, pal):  # -> list of shapes
+def _column_labels(grid, labels, plan, right, pal):  # -> list of shapes
     """Centred over their columns, moved left where they would run past x = `right`, and left out where
-    that would put them over the previous label of their line."""
-    line_h = pal.small + 4
+    that would put them over the previous label of their line; upright ones rise from just above the grid."""
+    if plan.upright:
+        entries = [(_short(s), grid.x + (j + 0.5) * grid.cw, grid.y - 4) for j, s in enumerate(labels)]
+        return texts_at(entries, pal.small, rgba(pal.muted), LEFT, upright=True)
+    lines, step, line_h = plan.lines, plan.step, pal.small + 4
     top = grid.y - lines * line_h
     entries, ends = [], {}  # ends: line -> right end of its last label
     for j in range(0, grid.n_cols, step):
@@ -258,7 +287,7 @@ def _caption(text, x, y, pal, h=LEFT):
 def _input_panel(computed, state, box, pal):  # -> Panel
     """X as a heatmap (feature names as column labels) and the tokens on the 2-D scatter plot."""
     x = computed.x
-    need = 2 * (pal.small + 4) + len(x) * row_h(pal) + line_h(pal) + 4  # column labels, rows, caption
+    need = _column_band(state.tokens, computed.features, box.w, pal) + len(x) * row_h(pal) + line_h(pal) + 4  # caption
     matrix_box, scatter_box = _split_for_scatter(box, 0.6, need)
     heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
     items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.query)
@@ -471,10 +500,11 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         strip, heat = heat.bottom(min(heat.h * 0.38, 150), 8)
         multiples, head_rects = _small_multiples(computed, state, strip, pal)
     grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
-                           selected_row=state.query)
+                           selected_row=state.query, upright=True)
     sums = _sums_fit(grid, pal)
     if not sums:  # no room for the row sums: their column goes, the keys' columns get its width
-        grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, selected_row=state.query)
+        grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, selected_row=state.query,
+                               upright=True)
     if not allowed.all():
         under.append(_hatch(grid, pal))
     score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
@@ -540,9 +570,9 @@ def _sums_fit(grid, pal):  # -> whether each row's sum ("1.00") fits a cell of t
 def _row_sums(grid, weights, col_labels, pal):  # -> shapes: a "Σ" column after the last key
     """Each row's sum under a "Σ" heading, which sits on the other line than the last key's staggered label."""
     x = grid.x + (grid.n_cols + 0.5) * grid.cw
-    lines, step = _column_label_plan(col_labels, grid.cw, pal)
-    line = ((grid.n_cols - 1) // step + 1) % lines  # the line a next label would take: the farthest from the last
-    y = grid.y - (lines - line - 0.5) * (pal.small + 4)
+    plan = _column_label_plan(col_labels, grid.cw, pal, upright=True)
+    line = ((grid.n_cols - 1) // plan.step + 1) % plan.lines  # the line a next label would take: farthest from the last
+    y = grid.y - (plan.lines - line - 0.5) * (pal.small + 4)
     items = texts_at([("Σ", x, y)], pal.small, rgba(pal.ink), CENTER, bold=True)
     sums = weights.sum(axis=1)
     entries = [(number(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]

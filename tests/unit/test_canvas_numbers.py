@@ -222,23 +222,30 @@ def test_the_checker_itself_catches_a_rounded_or_badly_signed_number():
 # -- labels: legible, apart, inside the canvas ---------------------------------------------
 
 def text_boxes(commands):  # -> [(text, x, y, w, h, size)] every text's box in canvas px (estimated width)
-    """Each text's rectangle, from the font, the alignment and the translation in force where it is drawn."""
-    out, dx, dy, size, bold, h, v, saved = [], 0.0, 0.0, 12.0, False, 0, 1, []
+    """Each text's rectangle, from the font, the alignment, and the translation and rotation in force where it
+    is drawn (the box that holds the turned rectangle)."""
+    out, dx, dy, turn, size, bold, h, v, saved = [], 0.0, 0.0, 0.0, 12.0, False, 0, 1, []
     for c in commands:
         if c[0] == "push":
-            saved.append((dx, dy, size, bold, h, v))
+            saved.append((dx, dy, turn, size, bold, h, v))
         elif c[0] == "pop":
-            dx, dy, size, bold, h, v = saved.pop()
+            dx, dy, turn, size, bold, h, v = saved.pop()
         elif c[0] == "translate":
-            dx, dy = dx + c[1], dy + c[2]
+            cos, sin = math.cos(turn), math.sin(turn)
+            dx, dy = dx + c[1] * cos - c[2] * sin, dy + c[1] * sin + c[2] * cos
+        elif c[0] == "rotate":
+            turn += c[1]
         elif c[0] == "font":
             size, bold = c[1], bool(c[2])
         elif c[0] == "text_align":
             h, v = int(c[1]), int(c[2])
         elif c[0] == "text":
             w = text_w(c[1], size, bold)
-            x, y = c[2] + dx - (0.0, w / 2, w)[h], c[3] + dy - (0.0, size / 2, size, size * 0.8)[v]
-            out.append((c[1], x, y, w, size, size))
+            x, y = c[2] - (0.0, w / 2, w)[h], c[3] - (0.0, size / 2, size, size * 0.8)[v]
+            cos, sin = math.cos(turn), math.sin(turn)
+            corners = [(px * cos - py * sin, px * sin + py * cos) for px in (x, x + w) for py in (y, y + size)]
+            xs, ys = [dx + px for px, _ in corners], [dy + py for _, py in corners]
+            out.append((c[1], min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys), size))
     return out
 
 
@@ -278,17 +285,17 @@ def test_the_label_check_itself_sees_an_overlap_an_overflow_and_small_text():
 
 def labels_of(scene, commands, name, key_tokens=(), large=False):  # -> (rows with a label, texts above the columns) of `name`
     """Row labels: texts left of the grid, by the row their middle is in; column labels: labels' texts (not
-    the title) in the lines right above it."""
+    the title) in the band of column labels right above it."""
     pal = palette(False, large)
     grid = dict(scene.matrices)[name]
-    lines = _column_label_plan(key_tokens, grid.cw, pal)[0] if key_tokens else 0
+    band = _column_label_plan(key_tokens, grid.cw, pal, upright=True).height if key_tokens else 0
     bottom, right = grid.y + grid.n_rows * grid.ch, grid.x + grid.n_cols * grid.cw
     rows, columns = set(), []
     for text, x, y, w, h, size in text_boxes(commands):
         middle = y + h / 2
         if x + w <= grid.x + 0.5 and grid.y <= middle < bottom:
             rows.add(int((middle - grid.y) // grid.ch))
-        elif grid.y - lines * (size + 4) - 1 <= y and y + h <= grid.y + 0.5 and x < right and text != "Σ" \
+        elif grid.y - band - 1 <= y and y + h <= grid.y + 0.5 and x < right and text != "Σ" \
                 and size == pal.small:
             columns.append(text)
     return rows, columns
@@ -303,9 +310,6 @@ ROOMLESS = {
     ("11 tokens", "400 x 560 embedded", True):
         "large text in the embed: 11 rows of 13 px labels, 3 lines of column labels, the caption and a strip of "
         "chips need a 422 px canvas; the embed's controls in large text leave 337.5 px (every other row labelled)",
-    ("11 tokens", "360 x 640", True):
-        "large text at 360 px: 11 columns are 16 px wide and 'because' in 14 px text is 62 px, more than 3 "
-        "staggered lines of columns (49 px) hold: every other column is labelled",
 }
 
 
