@@ -165,6 +165,12 @@ def _regions(computed, state, width, height, pal):  # -> (token Box, stage Box)
     return outer.top(max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), least), STACK_GAP)
 
 
+def stacked_need(computed, state, width, pal):  # -> px: the height a stacked canvas `width` px wide needs
+    """The least height at which a canvas narrower than WIDE labels every row of every stage, its token
+    view a strip of chips (the compact embed with large text asks the page for this much)."""
+    return 2 * PAD + _least_token_view(state, pal) + STACK_GAP + _stage_need(computed, state, width, pal)
+
+
 def _least_token_view(state, pal):  # px: two strips of chips with room for beams between, and their headers
     return line_h(pal) * (3 if state.overlay else 2) + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
 
