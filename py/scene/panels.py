@@ -66,12 +66,13 @@ def row_h(pal):  # px: the least height of a matrix row that keeps its label and
     return pal.small + 2
 
 
-def stage_need(computed, state, pal, width):  # -> px of panel height that every stage's rows need to be labelled
-    """The height of the tallest stage's panel (`width` px wide) with every row at `row_h`: X (stage 0),
-    Q K V (1), the scores and weights grid with its column labels (2-3, and the small multiples with every
-    head at once), the bars with the output (4). A stacked layout gives the stage view this much
-    before the token view takes the rest (scene.layout)."""
-    n_q, n_k, row, line = len(state.tokens), len(state.key_tokens), row_h(pal), line_h(pal)
+def stage_need(computed, state, pal, width, row=None):  # -> px of panel height that every stage's rows need
+    """The height of the tallest stage's panel (`width` px wide) with every row `row` px tall, by default at
+    `row_h`, which labels each one: X (stage 0), Q K V (1), the scores and weights grid with its column labels
+    (2-3, and the small multiples with every head at once), the bars with the output (4). A stacked layout
+    gives the stage view this much before the token view takes the rest (scene.layout)."""
+    n_q, n_k, line = len(state.tokens), len(state.key_tokens), line_h(pal)
+    row = row or row_h(pal)
     caption = line + 4
     inputs = _column_band(state.tokens, computed.features, width, pal) + n_q * row + caption
     grid = _column_band(state.tokens, state.key_tokens, width, pal, extra_cols=1, upright=True) + n_q * row
@@ -192,16 +193,26 @@ def row_label_size(ch, pal):  # px: the row labels' text, smaller (down to pal.l
 
 def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
     """Every row's label, in smaller text where rows are dense; where even the least size does not fit,
-    every k-th row's, so that labels never overlap; the selected row's always, in bold."""
+    every k-th row's, so that labels never overlap; the selected row's always, in bold. A label taller than
+    its row stays beside the grid (none reaches the caption below it)."""
     size = row_label_size(grid.ch, pal)
     step = max(1, math.ceil((size + 1) / grid.ch))
-    rows = [i for i in range(0, grid.n_rows, step) if selected is None or abs(i - selected) >= step]
-    x = grid.x - 6
-    plain = [(fit_text(labels[i], size, width - 8), x, grid.y + (i + 0.5) * grid.ch) for i in rows]
+    middle = grid.y + grid.n_rows * grid.ch / 2  # where labels go that are taller than the whole grid
+    top, bottom = min(grid.y + size / 2, middle), max(grid.y + grid.n_rows * grid.ch - size / 2, middle)
+
+    def y_of(i):
+        return min(max(grid.y + (i + 0.5) * grid.ch, top), bottom)
+
+    taken = [] if selected is None else [y_of(selected)]
+    plain = []
+    for i in range(0, grid.n_rows, step):
+        if all(abs(y_of(i) - y) >= size + 1 for y in taken[:1] + taken[-1:]):
+            taken.append(y_of(i))
+            plain.append((fit_text(labels[i], size, width - 8), grid.x - 6, y_of(i)))
     items = texts_at(plain, size, rgba(pal.muted), RIGHT)
     if selected is not None:
-        items += texts_at([(fit_text(labels[selected], size, width - 8, True), x, grid.y + (selected + 0.5) * grid.ch)],
-                        size, rgba(pal.ink), RIGHT, bold=True)
+        items += texts_at([(fit_text(labels[selected], size, width - 8, True), grid.x - 6, y_of(selected))],
+                          size, rgba(pal.ink), RIGHT, bold=True)
     return items
 
 

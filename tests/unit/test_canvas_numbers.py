@@ -21,6 +21,8 @@ from scene.numbers import MINUS
 from scene.panels import _column_label_plan
 from scene.shapes import text_w
 from scene.timeline import View
+import model_files
+from ui import predict
 from ui import state as ev
 
 # The canvas's CSS size (width, height) at each viewport, measured in Chromium on the built page
@@ -72,7 +74,7 @@ class Sketch:
 
     def draw(self, p):
         step = self.state.step
-        self.scene = layout(ev.compute(self.state.scenario), self.state, p.width, p.height,
+        self.scene = layout(ev.computed_of(self.state), self.state, p.width, p.height,
                             View(step, step, 1.0), palette(False, self.large))
         draw_scene(p, self.scene)
 
@@ -280,6 +282,54 @@ def test_no_label_overlaps_another_runs_past_the_canvas_or_is_too_small(name, si
         problems += [f"step {step}: {p}" for p in label_problems(text_boxes(commands), width, height,
                                                                  13 if large else 10)]
     assert not problems, "\n".join(problems[:20])
+
+
+def texts_over_cells(scene, boxes):  # -> [problem]: texts over a heatmap's cells, but a number inside its own cell
+    problems = []
+    for name, g in scene.matrices:
+        right, bottom = g.x + g.n_cols * g.cw, g.y + g.n_rows * g.ch
+        for t, x, y, w, h, _ in boxes:
+            if x < right - 0.5 and g.x < x + w - 0.5 and y < bottom - 0.5 and g.y < y + h - 0.5:
+                cell = g.index(x + w / 2, y + h / 2)
+                cx, cy, cw, ch = g.cell(*cell) if cell else (0, 0, 0, 0)
+                if not (cell and cx - 0.5 <= x and x + w <= cx + cw + 0.5 and cy - 0.5 <= y and y + h <= cy + ch + 0.5):
+                    problems.append(f"{t!r} lies over the cells of {name}")
+    return problems
+
+
+# The compact embed's canvas (400 x 560) while a predict question is open under it, and while the real model's
+# 72 heads are (measured like CANVAS).
+SHORT = {"predict": (386, 257.9), "model view": (386, 239.4)}
+
+
+@pytest.mark.parametrize("step", range(5))
+@pytest.mark.parametrize("name", ["4 tokens", "11 tokens", "32 tokens"])
+def test_the_embed_with_a_question_open_overlaps_nothing(name, step):
+    state = predict.drawn(predict.settle(predict.set_mode(ev.set_step(sentence(name), step), True)))
+    scene, commands = frame(state, SHORT["predict"])
+    boxes = text_boxes(commands)
+    problems = label_problems(boxes, *SHORT["predict"], 10) + texts_over_cells(scene, boxes)
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("step", range(5))
+def test_the_embed_with_the_real_models_heads_open_overlaps_nothing(step):
+    loaded = model_files.loaded_or_skip()
+    sentence_on_real = ev.set_model(ev.edit_sentence(ev.initial_state(), model_files.SENTENCE), "minilm")
+    state = ev.toggle_model_view(ev.model_loaded(sentence_on_real, loaded))
+    scene, commands = frame(ev.set_step(state, step), SHORT["model view"])
+    boxes = text_boxes(commands)
+    problems = label_problems(boxes, *SHORT["model view"], 10) + texts_over_cells(scene, boxes)
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_check_for_texts_over_cells_itself_sees_one():
+    state = ev.set_step(sentence("4 tokens"), 3)
+    scene, commands = frame(state, CANVAS["1440 x 900"])
+    boxes = text_boxes(commands)
+    assert texts_over_cells(scene, boxes) == []
+    a = dict(scene.matrices)["A"]
+    assert texts_over_cells(scene, boxes + [("row 'dog'", a.x - 20, a.y + 3 * a.ch, 80, 12, 12)])
 
 
 def test_the_label_check_itself_sees_an_overlap_an_overflow_and_small_text():
