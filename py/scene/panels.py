@@ -23,7 +23,7 @@ from scene.shapes import (Box, Dots, Grid, Layer, Lines, Rect, Texts, arrow_line
                           first_fitting, fit_text, outline_rect, text_w, texts_at)
 
 GAP = 14  # px between the parts of a panel (and between the two views)
-MAX_CELL_W, MAX_CELL_H = 72, 44
+MAX_CELL_W, MAX_CELL_H = 112, 64  # px: a few tokens' cells fill a wide panel
 COLUMN_LINES = 3  # at most this many staggered lines of column labels
 MIN_SCATTER_H = 100  # px: a smaller scatter plot gives way to the matrix beside it
 HIDDEN_CAPTION = "predict first: the numbers show after your answer"
@@ -219,14 +219,15 @@ def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
 def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str [r, c] | None
     """Each cell's number, in dark or light ink to suit its colour, where it fits its cell at a precision it has.
 
-    All at CANVAS_DECIMALS decimals when they all fit (in the larger text when cells are tall); else each as
+    All at CANVAS_DECIMALS decimals when they all fit (in larger text the taller the cells are); else each as
     short as it is exact (2 -> "2", 1.5 -> "1.5", 0.766 -> "0.77", never "1"), and left out where that does
     not fit: its colour and the HTML table still give it.
     """
     if grid.ch < pal.small + 2:
         return []
     strings = _cell_strings(values, special, number)
-    size = pal.text if grid.ch >= 30 and _all_fit(strings, pal.text, grid.cw) else pal.small
+    size = next((size for size, least_h in ((pal.title, 48), (pal.text, 30))
+                 if grid.ch >= least_h and _all_fit(strings, size, grid.cw)), pal.small)
     if not _all_fit(strings, size, grid.cw):
         strings = _cell_strings(values, special, exact_text)
         fitting = {s for s in set(strings) if _fits(s, size, grid.cw)}

@@ -184,6 +184,17 @@ def test_on_a_wide_canvas_every_cell_of_four_tokens_has_its_number(step, names):
         assert len(filled) == grids[name].n_rows * grids[name].n_cols, name
 
 
+def test_at_768_px_four_tokens_heatmap_uses_the_width_of_its_panel():
+    """The stage view is 682 px wide there: the 4 columns, their Σ and the row labels take most of it, in cells
+    tall enough for the larger numbers (the numbers' box is their text size)."""
+    state = ev.set_step(sentence("4 tokens"), 3)
+    scene, commands = frame(state, CANVAS["768 x 900"])
+    a = dict(scene.matrices)["A"]
+    assert a.x + (a.n_cols + 1) * a.cw >= 0.8 * CANVAS["768 x 900"][0] and a.ch >= 48, a
+    in_cells = [size for text, x, y, w, h, size in text_boxes(commands) if a.index(x + w / 2, y + h / 2)]
+    assert len(in_cells) == 16 and set(in_cells) == {palette(False, False).title}
+
+
 def test_the_weighted_sum_draws_every_percentage_and_the_output_vector():
     state = ev.set_step(sentence("4 tokens"), 4)
     _, commands = frame(state, CANVAS["1440 x 900"])
