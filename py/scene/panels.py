@@ -26,6 +26,7 @@ GAP = 14  # px between the parts of a panel (and between the two views)
 MAX_CELL_W, MAX_CELL_H = 112, 64  # px: a few tokens' cells fill a wide panel
 COLUMN_LINES = 3  # at most this many staggered lines of column labels
 MIN_SCATTER_H = 100  # px: a smaller scatter plot gives way to the matrix beside it
+MIN_FLOW_H = 90  # px: the projection's X thumbnail and arrows, at least (cells of 6 px for 4 tokens), or none
 HIDDEN_CAPTION = "predict first: the numbers show after your answer"
 
 
@@ -401,7 +402,8 @@ def _project_panel(computed, state, box, pal):  # -> Panel
     limit = _limit(q, k, v)
     cap_h = line_h(pal)
     rows = max(len(state.tokens), len(state.key_tokens))
-    flow_h = min(box.h * 0.4, 140.0) if box.h - min(box.h * 0.4, 140.0) >= rows * row_h(pal) + cap_h else 0.0
+    flow_h = min(max(box.h * 0.4, MIN_FLOW_H), 140.0, box.h - rows * row_h(pal) - cap_h - 6)  # what the rows leave
+    flow_h = flow_h if flow_h >= MIN_FLOW_H else 0.0
     top = box.top(box.h - flow_h, 6)[0] if flow_h else box
     label_w = min(max(text_w(t, pal.small, True) for t in (*state.tokens, *state.key_tokens)) + 8,
                   box.w * 0.18)

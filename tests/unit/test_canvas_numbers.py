@@ -19,7 +19,7 @@ from scene.draw import draw_scene
 from scene.layout import layout, stacked_need
 from scene.numbers import MINUS
 from scene.panels import _column_label_plan
-from scene.shapes import text_w
+from scene.shapes import Cells, text_w
 from scene.timeline import View
 import model_files
 from ui import predict
@@ -193,6 +193,15 @@ def test_at_768_px_four_tokens_heatmap_uses_the_width_of_its_panel():
     assert a.x + (a.n_cols + 1) * a.cw >= 0.8 * CANVAS["768 x 900"][0] and a.ch >= 48, a
     in_cells = [size for text, x, y, w, h, size in text_boxes(commands) if a.index(x + w / 2, y + h / 2)]
     assert len(in_cells) == 16 and set(in_cells) == {palette(False, False).title}
+
+
+def test_at_1024_px_the_projection_draws_x_large_enough_to_see():
+    """Q, K, V at 650 x 471: below the three matrices, X (4 x 16) with its arrows to them, its cells at least
+    5 px square (they were 1 px, where the matrices' rows took all the height)."""
+    scene, _ = frame(ev.set_step(sentence("4 tokens"), 1), CANVAS["1024 x 900"])
+    squares = [cells.rects for cells in scene.shapes() if isinstance(cells, Cells) and len(cells.rects)
+               and np.allclose(cells.rects[:, 2], cells.rects[:, 3])]  # the thumbnail's cells are square
+    assert len(squares) == 1 and squares[0][0, 2] >= 5, squares
 
 
 def test_the_weighted_sum_draws_every_percentage_and_the_output_vector():
