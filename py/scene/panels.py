@@ -217,18 +217,20 @@ def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
     return items
 
 
-def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str [r, c] | None
+def _numbers(grid, values, colors, pal, special=None, grow=False):  # [r, c], [r, c, 4], str [r, c] | None
     """Each cell's number, in dark or light ink to suit its colour, where it fits its cell at a precision it has.
 
-    All at CANVAS_DECIMALS decimals when they all fit (in larger text the taller the cells are); else each as
+    All at CANVAS_DECIMALS decimals when they all fit (in larger text when cells are tall, and with `grow`, for
+    a grid that stands alone, in the title's size when they are taller still); else each as
     short as it is exact (2 -> "2", 1.5 -> "1.5", 0.766 -> "0.77", never "1"), and left out where that does
     not fit: its colour and the HTML table still give it.
     """
     if grid.ch < pal.small + 2:
         return []
     strings = _cell_strings(values, special, number)
-    size = next((size for size, least_h in ((pal.title, 48), (pal.text, 30))
-                 if grid.ch >= least_h and _all_fit(strings, size, grid.cw)), pal.small)
+    sizes = ((pal.title, 48), (pal.text, 30)) if grow else ((pal.text, 30),)  # (size, least cell height)
+    size = next((size for size, least_h in sizes if grid.ch >= least_h and _all_fit(strings, size, grid.cw)),
+                pal.small)
     if not _all_fit(strings, size, grid.cw):
         strings = _cell_strings(values, special, exact_text)
         fitting = {s for s in set(strings) if _fits(s, size, grid.cw)}
@@ -539,8 +541,9 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         grid, head_rects, under,
         [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))], [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))],
         _separators(grid, pal),
-        _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞")),
-        _numbers(grid, weights, weight_colors, pal) + (_row_sums(grid, weights, state.key_tokens, pal) if sums else []),
+        _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞"), grow=True),
+        _numbers(grid, weights, weight_colors, pal, grow=True)
+        + (_row_sums(grid, weights, state.key_tokens, pal) if sums else []),
         _grid_marks(grid, state, pal) + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
         + multiples)
 

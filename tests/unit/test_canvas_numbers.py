@@ -195,6 +195,16 @@ def test_at_768_px_four_tokens_heatmap_uses_the_width_of_its_panel():
     assert len(in_cells) == 16 and set(in_cells) == {palette(False, False).title}
 
 
+def test_q_k_and_v_in_tall_cells_write_their_numbers_in_one_size():
+    """'The cat sat down' on the 800 x 1100 page (a 758 x 672 canvas, web/screenshots/project-800.png): the cells
+    are 51 px tall and K's numbers would fit the title's size where Q's (−0.47) do not; one picture, one size."""
+    scene, commands = frame(ev.set_step(ev.load_preset(None, "cat"), 1), (758, 672))
+    grids = dict(scene.matrices)
+    sizes = {size for text, x, y, w, h, size in text_boxes(commands) if NUMBER.fullmatch(text)
+             and any(grids[name].index(x + w / 2, y + h / 2) for name in "QKV")}
+    assert len(sizes) == 1, sizes
+
+
 def test_at_1024_px_the_projection_draws_x_large_enough_to_see():
     """Q, K, V at 650 x 471: below the three matrices, X (4 x 16) with its arrows to them, its cells at least
     5 px square (they were 1 px, where the matrices' rows took all the height)."""
