@@ -96,6 +96,7 @@ function run(ctx, ops, from, to, strings, base, dpr) {
       case OP.PUSH: ctx.save(); saved.push({ ...state }); i += 1; break;
       case OP.POP: ctx.restore(); Object.assign(state, saved.pop()); i += 1; break;
       case OP.TRANSLATE: ctx.translate(ops[a], ops[a + 1]); i += 3; break;
+      case OP.ROTATE: ctx.rotate(ops[a]); i += 2; break;
       case OP.BEZIERS: i = beziers(ctx, ops, a + 1, ops[a]); break;
       case OP.LINE_DASH: ctx.setLineDash(ops[a] > 0 ? [ops[a], ops[a + 1]] : []); i += 3; break;
       case OP.CLIP_RECT: ctx.beginPath(); ctx.rect(ops[a], ops[a + 1], ops[a + 2], ops[a + 3]); ctx.clip(); i += 5; break;

@@ -166,6 +166,10 @@ class P:
     def translate(self, dx, dy):
         self.list.add("translate", dx, dy)
 
+    def rotate(self, angle):
+        """Turn what follows (until pop) by `angle` radians, clockwise on screen, about the current origin."""
+        self.list.add("rotate", angle)
+
     def opacity(self, alpha):
         """Everything drawn from here until pop() is `alpha` (0..1) times as opaque."""
         self.list.add("opacity", alpha)

@@ -57,6 +57,7 @@ OPS = {
     22: ("string_base", 1),     # index of text 0 in the frame's strings, for the commands that follow
     23: ("picture", 6),         # segment-id x y w h count: the next `count` numbers are that segment
     24: ("cells", 2),           # count radius, then count x (x y w h r g b a): each its own fill, the current stroke
+    25: ("rotate", 1),          # angle in radians, clockwise on screen (an upright label: -pi/2)
 }
 CODES = {name: code for code, (name, _) in OPS.items()}
 

@@ -27,7 +27,7 @@ from canvas.runner import run
 from main import chores  # noqa: E402 - the browser's chores, beside this wiring
 from scene.colors import palette
 from scene.draw import draw_scene
-from scene.layout import layout
+from scene.layout import layout, stacked_need
 from scene.timeline import StepAnimation, reveal_progress
 from ui import export, host, inputs, predict, real
 from ui import state as ev
@@ -56,6 +56,7 @@ class App:
         self.after_load = {}  # the link's selection for the real model, applied once its files are in
         self.revealed_at = None  # when predict mode last revealed an answer (frame clock, ms)
         self._drawn = None  # (state, picture) of the last frame drawn
+        self._asked_height = None  # px the canvas last asked the compact embed for (_ask_height)
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
         self._elements = {}
         self._in_frame = self.dom_due = False
@@ -124,10 +125,17 @@ class App:
             shown = ev.previewed(self.state)  # a head the model view previews, else the selected one
             self.scene = layout(computed_of(shown), predict.drawn(shown), p.width, p.height, view, pal)
             draw_scene(p, self.scene)
+            if self.embed_layout and self.state.large:
+                self._ask_height(stacked_need(computed_of(shown), predict.drawn(shown), p.width, pal))
         finally:
             self._in_frame = False
             if self.dom_due:
                 js.setTimeout(self._catch_up_proxy, 0)  # the DOM catches up right behind this frame
+
+    def _ask_height(self, need):  # px -> None: the compact embed's large text gives the canvas this much (style.css)
+        if need != self._asked_height:
+            self._asked_height = need
+            self.element("canvas").parentElement.style.setProperty("--canvas-need", f"{need:.0f}px")
 
     def mouse_moved(self, p):
         if self.scene is not None:

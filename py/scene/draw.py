@@ -7,6 +7,8 @@ with its bounds, the browser stamps it as a bitmap instead of painting it again.
 """
 from collections import OrderedDict
 
+import math
+
 import numpy as np
 
 from scene.shapes import Beams, Cells, Dots, Layer, Lines, Rect, Texts
@@ -64,7 +66,14 @@ def _texts(p, t):
     p.text_size(t.size, bold=t.bold)
     p.text_align(t.h, t.v)
     for s, (x, y) in zip(t.strings, t.xy.tolist()):
-        p.text(s, x, y)
+        if t.upright:
+            p.push()
+            p.translate(x, y)
+            p.rotate(-math.pi / 2)
+            p.text(s, 0, 0)
+            p.pop()
+        else:
+            p.text(s, x, y)
 
 
 def _lines(p, s):

@@ -48,6 +48,7 @@ BEAM_LEVELS = 16  # distinct beam widths and opacities
 MIN_BEAM_SPACE, NICE_BEAM_SPACE = 36, 120  # px between the query chips and the key chips
 LEAST_BEAM_SPACE = 22  # px between two strips of chips, where the stage view needs the rest of a short canvas
 STACK_GAP = 8  # px between the token view and the stage view when stacked
+LEAST_ROW = 2  # px: a stage's rows on a canvas too short to label each one (the token view gives way first)
 UNIFORM_LEVEL = 0.12  # beam level of the grey "being compared" lines of stage 2
 FAINT = 0.3  # opacity factor of the other queries' beams in "all" mode
 
@@ -121,7 +122,7 @@ class Chips:
 
 def layout(computed, state, width, height, view, palette):  # -> Scene
     """Position everything one frame shows: chips, beams, the stage's matrices, captions."""
-    token_box, stage_box = _regions(state, width, height, palette)
+    token_box, stage_box = _regions(computed, state, width, height, palette)
     chips = _arrange(state.tokens, state.key_tokens, _chip_area(token_box, state, palette), palette)
     token_items = _token_view(computed, state, token_box, chips, view, palette)
     stage_items, panel = _stage_view(computed, state, stage_box, view, palette)
@@ -150,7 +151,7 @@ def _beam_under(curves, keys, x, y, reach=6.0):  # [m, 8], [m], px, px -> key in
     return int(keys[nearest]) if distance[nearest] <= reach else None
 
 
-def _regions(state, width, height, pal):  # -> (token Box, stage Box)
+def _regions(computed, state, width, height, pal):  # -> (token Box, stage Box)
     """Side by side when wide; stacked when narrow: the stage view gets what its tallest stage needs to
     label every row (`panels.stage_need`), the token view the rest, between the least its chips need (a
     strip of them) and what they would like. The split is the same at every step: nothing jumps."""
@@ -160,9 +161,29 @@ def _regions(state, width, height, pal):  # -> (token Box, stage Box)
     trial, _ = outer.top(outer.h * 0.6)
     chrome = trial.h - _chip_area(trial, state, pal).h
     want = _arrange(state.tokens, state.key_tokens, _chip_area(trial, state, pal), pal).height + chrome
-    least = chrome + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
-    room = outer.h - STACK_GAP - _title_chrome(pal) - stage_need(state, pal)
-    return outer.top(max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), least), STACK_GAP)
+    room = outer.h - STACK_GAP - _stage_need(computed, state, width, pal)
+    tokens = max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), _least_token_view(state, pal))
+    most = outer.h - STACK_GAP - _stage_need(computed, state, width, pal, row=LEAST_ROW)  # the stage's every part
+    return outer.top(max(min(tokens, most), 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE), STACK_GAP)
+
+
+def stacked_need(computed, state, width, pal):  # -> px: the height a stacked canvas `width` px wide needs
+    """The least height at which a canvas narrower than WIDE labels every row of every stage, its token
+    view a strip of chips (the compact embed with large text asks the page for this much)."""
+    return 2 * PAD + _least_token_view(state, pal) + STACK_GAP + _stage_need(computed, state, width, pal)
+
+
+def _least_token_view(state, pal):  # px: two strips of chips with room for beams between, and their headers
+    return line_h(pal) * (3 if state.overlay else 2) + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
+
+
+def _bare(box, state, pal):  # -> whether a token view is too short for its headers and legend: chips only
+    return box.h < _least_token_view(state, pal)
+
+
+def _stage_need(computed, state, width, pal, row=None):  # px of stage view, title and margins included
+    """(_stage_view's) with rows `row` px tall, or as tall as their labels need."""
+    return _title_chrome(pal) + stage_need(computed, state, pal, width - 2 * PAD - 20, row)
 
 
 def _title_chrome(pal):  # px of the stage view around its panel (its margins and title; see _stage_view)
@@ -170,6 +191,8 @@ def _title_chrome(pal):  # px of the stage view around its panel (its margins an
 
 
 def _chip_area(box, state, pal):  # token view Box -> the Box its chips and beams use
+    if _bare(box, state, pal):
+        return box
     footer = line_h(pal) * (2 if state.overlay else 1)
     return Box(box.x, box.y + line_h(pal), box.w, box.h - line_h(pal) - footer)
 
@@ -365,8 +388,8 @@ def _token_still(computed, state, box, chips, stage, pal):  # -> Layer
     return remembered(computed, state, lambda picked: Layer(
         _chip_shapes(picked, chips, computed.trace.allowed[picked.query], pal)
         + _key_labels(computed, picked, chips, stage, pal)
-        + _token_headers(picked, box, chips, pal)
-        + _legend(computed, picked, box, stage, pal), still=True, bounds=box.inset(-BLEED)), "tokens", box, pal,
+        + ([] if _bare(box, picked, pal) else _token_headers(picked, box, chips, pal)
+           + _legend(computed, picked, box, stage, pal)), still=True, bounds=box.inset(-BLEED)), "tokens", box, pal,
         stage, chips)
 
 

@@ -7,6 +7,7 @@ remembered (`remembered`) while what they depend on stays, so animation frames
 rebuild nothing; scene.layout places them, fades them and adds the title.
 """
 from dataclasses import dataclass, replace
+from functools import lru_cache
 import math
 
 import numpy as np
@@ -22,9 +23,10 @@ from scene.shapes import (Box, Dots, Grid, Layer, Lines, Rect, Texts, arrow_line
                           first_fitting, fit_text, outline_rect, text_w, texts_at)
 
 GAP = 14  # px between the parts of a panel (and between the two views)
-MAX_CELL_W, MAX_CELL_H = 72, 44
+MAX_CELL_W, MAX_CELL_H = 112, 64  # px: a few tokens' cells fill a wide panel
 COLUMN_LINES = 3  # at most this many staggered lines of column labels
 MIN_SCATTER_H = 100  # px: a smaller scatter plot gives way to the matrix beside it
+MIN_FLOW_H = 90  # px: the projection's X thumbnail and arrows, at least (cells of 6 px for 4 tokens), or none
 HIDDEN_CAPTION = "predict first: the numbers show after your answer"
 
 
@@ -65,19 +67,28 @@ def row_h(pal):  # px: the least height of a matrix row that keeps its label and
     return pal.small + 2
 
 
-def stage_need(state, pal):  # -> px of panel height that every stage's rows need to be labelled, at most
-    """The height of the tallest stage's panel with every row at `row_h`: X (stage 0), Q K V (1), the
-    scores and weights grid with its column labels (2-3, and the small multiples with every head at once),
-    the bars with the output (4). A stacked layout gives the stage view this much
-    before the token view takes the rest (scene.layout)."""
-    n_q, n_k, row, line = len(state.tokens), len(state.key_tokens), row_h(pal), line_h(pal)
-    columns = COLUMN_LINES * (pal.small + 4)  # staggered lines of column labels
+def stage_need(computed, state, pal, width, row=None):  # -> px of panel height that every stage's rows need
+    """The height of the tallest stage's panel (`width` px wide) with every row `row` px tall, by default at
+    `row_h`, which labels each one: X (stage 0), Q K V (1), the scores and weights grid with its column labels
+    (2-3, and the small multiples with every head at once), the bars with the output (4). A stacked layout
+    gives the stage view this much before the token view takes the rest (scene.layout)."""
+    n_q, n_k, line = len(state.tokens), len(state.key_tokens), line_h(pal)
+    row = row or row_h(pal)
     caption = line + 4
-    grid = columns + n_q * row
+    inputs = _column_band(state.tokens, computed.features, width, pal) + n_q * row + caption
+    grid = _column_band(state.tokens, state.key_tokens, width, pal, extra_cols=1, upright=True) + n_q * row
     if state.overlay:
         grid += min(grid * 0.38 / 0.62, 150) + 8  # the small multiples' strip (_matrix_parts)
     sums = line + n_k * row + 8 + 2 * line + 6  # _sum_panel (every head's concat below it, where there is room)
-    return max(columns + n_q * row + caption, line + max(n_q, n_k) * row, grid + caption, sums)
+    return max(inputs, line + max(n_q, n_k) * row, grid + caption, sums)
+
+
+@lru_cache(maxsize=16)
+def _column_band(row_labels, col_labels, width, pal, extra_cols=0, upright=False):  # tuples of str -> px
+    """The height of the column labels of a grid `width` px wide, as _grid_in sets them."""
+    label_w = min(max(text_w(s, pal.small, True) for s in row_labels) + 8, width * 0.28)
+    cw = min((width - label_w) / (len(col_labels) + extra_cols), MAX_CELL_W)
+    return _column_label_plan(col_labels, cw, pal, upright).height
 
 
 def stage_panel(stage, computed, state, box, pal, mix):  # -> Panel
@@ -110,39 +121,59 @@ def panel_items(panel, arrival, bounds, pal):  # -> the panel's shapes, with its
 
 # -- matrices -----------------------------------------------------------------------
 
-def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, selected_row=None, label_share=0.28):
-    """A grid of cells in `box` after its row labels (left) and column labels (top); -> Grid, label shapes."""
+def _grid_in(box, n_rows, n_cols, row_labels, col_labels, pal, extra_cols=0, selected_row=None, label_share=0.28,
+             upright=False):
+    """A grid of cells in `box` after its row labels (left) and column labels (top, `upright` where staggered
+    lines cannot hold them all); -> Grid, label shapes."""
     label_w = 0.0
     if row_labels is not None:
         label_w = min(max(text_w(s, pal.small, True) for s in row_labels) + 8, box.w * label_share)
     cw = min((box.w - label_w) / (n_cols + extra_cols), MAX_CELL_W)
-    col_lines, col_step = _column_label_plan(col_labels, cw, pal) if col_labels is not None else (0, 1)
-    col_h = col_lines * (pal.small + 4)
+    plan = _column_label_plan(col_labels, cw, pal, upright) if col_labels is not None else None
+    col_h = plan.height if plan else 0.0
     ch = max(min((box.h - col_h) / n_rows, MAX_CELL_H), 1.0)
     grid = Grid(box.x + label_w, box.y + col_h, cw, ch, n_rows, n_cols)
     items = []
     if row_labels is not None:
         items += _row_labels(grid, row_labels, label_w, pal, selected_row)
     if col_labels is not None:
-        items += _column_labels(grid, col_labels, col_lines, col_step, box.x + box.w, pal)
+        items += _column_labels(grid, col_labels, plan, box.x + box.w, pal)
     return grid, items
 
 
-def _column_label_plan(labels, cw, pal):  # -> (lines 1 to 3, label every `step` columns)
-    """One line when every label fits its column; else two or three staggered lines, thinned out as needed."""
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How a heatmap's column labels are set above it: in 1 to 3 staggered lines, or upright (turned to read
+    upwards, one per column); every `step`-th column labelled."""
+    lines: int
+    step: int
+    upright: bool
+    height: float  # px the labels take above the grid
+
+
+def _column_label_plan(labels, cw, pal, upright=False):  # -> ColumnPlan
+    """One line when every label fits its column; else two or three staggered lines; else (if `upright`), where
+    columns are as wide as a line of text, upright labels, so that every column keeps its token; else
+    staggered lines thinned out."""
     widest = max(text_w(_short(s), pal.small) for s in labels) + 4
     lines = min(COLUMN_LINES, math.ceil(widest / cw))
-    return lines, max(1, math.ceil(widest / (lines * cw)))
+    step = max(1, math.ceil(widest / (lines * cw)))
+    if upright and step > 1 and cw >= pal.small + 2:
+        return ColumnPlan(1, 1, True, widest + 2)
+    return ColumnPlan(lines, step, False, lines * (pal.small + 4))
 
 
 def _short(s):  # column labels: at most 9 characters
     return s if len(s) <= 9 else s[:8] + "…"
 
 
-def _column_labels(grid, labels, lines, step, right, pal):  # -> list of shapes
+def _column_labels(grid, labels, plan, right, pal):  # -> list of shapes
     """Centred over their columns, moved left where they would run past x = `right`, and left out where
-    that would put them over the previous label of their line."""
-    line_h = pal.small + 4
+    that would put them over the previous label of their line; upright ones rise from just above the grid."""
+    if plan.upright:
+        entries = [(_short(s), grid.x + (j + 0.5) * grid.cw, grid.y - 4) for j, s in enumerate(labels)]
+        return texts_at(entries, pal.small, rgba(pal.muted), LEFT, upright=True)
+    lines, step, line_h = plan.lines, plan.step, pal.small + 4
     top = grid.y - lines * line_h
     entries, ends = [], {}  # ends: line -> right end of its last label
     for j in range(0, grid.n_cols, step):
@@ -163,30 +194,43 @@ def row_label_size(ch, pal):  # px: the row labels' text, smaller (down to pal.l
 
 def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
     """Every row's label, in smaller text where rows are dense; where even the least size does not fit,
-    every k-th row's, so that labels never overlap; the selected row's always, in bold."""
+    every k-th row's, so that labels never overlap; the selected row's always, in bold. A label taller than
+    its row stays beside the grid (none reaches the caption below it)."""
     size = row_label_size(grid.ch, pal)
     step = max(1, math.ceil((size + 1) / grid.ch))
-    rows = [i for i in range(0, grid.n_rows, step) if selected is None or abs(i - selected) >= step]
-    x = grid.x - 6
-    plain = [(fit_text(labels[i], size, width - 8), x, grid.y + (i + 0.5) * grid.ch) for i in rows]
+    middle = grid.y + grid.n_rows * grid.ch / 2  # where labels go that are taller than the whole grid
+    top, bottom = min(grid.y + size / 2, middle), max(grid.y + grid.n_rows * grid.ch - size / 2, middle)
+
+    def y_of(i):
+        return min(max(grid.y + (i + 0.5) * grid.ch, top), bottom)
+
+    taken = [] if selected is None else [y_of(selected)]
+    plain = []
+    for i in range(0, grid.n_rows, step):
+        if all(abs(y_of(i) - y) >= size + 1 for y in taken[:1] + taken[-1:]):
+            taken.append(y_of(i))
+            plain.append((fit_text(labels[i], size, width - 8), grid.x - 6, y_of(i)))
     items = texts_at(plain, size, rgba(pal.muted), RIGHT)
     if selected is not None:
-        items += texts_at([(fit_text(labels[selected], size, width - 8, True), x, grid.y + (selected + 0.5) * grid.ch)],
-                        size, rgba(pal.ink), RIGHT, bold=True)
+        items += texts_at([(fit_text(labels[selected], size, width - 8, True), grid.x - 6, y_of(selected))],
+                          size, rgba(pal.ink), RIGHT, bold=True)
     return items
 
 
-def _numbers(grid, values, colors, pal, special=None):  # [r, c], [r, c, 4], str [r, c] | None
+def _numbers(grid, values, colors, pal, special=None, grow=False):  # [r, c], [r, c, 4], str [r, c] | None
     """Each cell's number, in dark or light ink to suit its colour, where it fits its cell at a precision it has.
 
-    All at CANVAS_DECIMALS decimals when they all fit (in the larger text when cells are tall); else each as
+    All at CANVAS_DECIMALS decimals when they all fit (in larger text when cells are tall, and with `grow`, for
+    a grid that stands alone, in the title's size when they are taller still); else each as
     short as it is exact (2 -> "2", 1.5 -> "1.5", 0.766 -> "0.77", never "1"), and left out where that does
     not fit: its colour and the HTML table still give it.
     """
     if grid.ch < pal.small + 2:
         return []
     strings = _cell_strings(values, special, number)
-    size = pal.text if grid.ch >= 30 and _all_fit(strings, pal.text, grid.cw) else pal.small
+    sizes = ((pal.title, 48), (pal.text, 30)) if grow else ((pal.text, 30),)  # (size, least cell height)
+    size = next((size for size, least_h in sizes if grid.ch >= least_h and _all_fit(strings, size, grid.cw)),
+                pal.small)
     if not _all_fit(strings, size, grid.cw):
         strings = _cell_strings(values, special, exact_text)
         fitting = {s for s in set(strings) if _fits(s, size, grid.cw)}
@@ -258,7 +302,7 @@ def _caption(text, x, y, pal, h=LEFT):
 def _input_panel(computed, state, box, pal):  # -> Panel
     """X as a heatmap (feature names as column labels) and the tokens on the 2-D scatter plot."""
     x = computed.x
-    need = 2 * (pal.small + 4) + len(x) * row_h(pal) + line_h(pal) + 4  # column labels, rows, caption
+    need = _column_band(state.tokens, computed.features, box.w, pal) + len(x) * row_h(pal) + line_h(pal) + 4  # caption
     matrix_box, scatter_box = _split_for_scatter(box, 0.6, need)
     heat, cap = matrix_box.bottom(line_h(pal), 4)[1], matrix_box.bottom(line_h(pal))[0]
     items, grid = _signed_matrix(heat, x, _limit(x), state.tokens, computed.features, pal, state.query)
@@ -360,7 +404,8 @@ def _project_panel(computed, state, box, pal):  # -> Panel
     limit = _limit(q, k, v)
     cap_h = line_h(pal)
     rows = max(len(state.tokens), len(state.key_tokens))
-    flow_h = min(box.h * 0.4, 140.0) if box.h - min(box.h * 0.4, 140.0) >= rows * row_h(pal) + cap_h else 0.0
+    flow_h = min(max(box.h * 0.4, MIN_FLOW_H), 140.0, box.h - rows * row_h(pal) - cap_h - 6)  # what the rows leave
+    flow_h = flow_h if flow_h >= MIN_FLOW_H else 0.0
     top = box.top(box.h - flow_h, 6)[0] if flow_h else box
     label_w = min(max(text_w(t, pal.small, True) for t in (*state.tokens, *state.key_tokens)) + 8,
                   box.w * 0.18)
@@ -471,10 +516,11 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         strip, heat = heat.bottom(min(heat.h * 0.38, 150), 8)
         multiples, head_rects = _small_multiples(computed, state, strip, pal)
     grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, extra_cols=1,
-                           selected_row=state.query)
+                           selected_row=state.query, upright=True)
     sums = _sums_fit(grid, pal)
     if not sums:  # no room for the row sums: their column goes, the keys' columns get its width
-        grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, selected_row=state.query)
+        grid, under = _grid_in(heat, *scores.shape, state.tokens, state.key_tokens, pal, selected_row=state.query,
+                               upright=True)
     if not allowed.all():
         under.append(_hatch(grid, pal))
     score_colors, weight_colors = diverging(scores, _limit(scores[allowed]), pal), sequential(weights, pal)
@@ -495,8 +541,9 @@ def _matrix_parts(computed, state, box, pal, mix):  # -> MatrixParts (for mix < 
         grid, head_rects, under,
         [cells_by_colour(grid.rects(), score_colors.reshape(-1, 4))], [cells_by_colour(grid.rects(), weight_colors.reshape(-1, 4))],
         _separators(grid, pal),
-        _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞")),
-        _numbers(grid, weights, weight_colors, pal) + (_row_sums(grid, weights, state.key_tokens, pal) if sums else []),
+        _numbers(grid, scores, score_colors, pal, special=np.where(allowed, "", "−∞"), grow=True),
+        _numbers(grid, weights, weight_colors, pal, grow=True)
+        + (_row_sums(grid, weights, state.key_tokens, pal) if sums else []),
         _grid_marks(grid, state, pal) + _caption(fit_text(caption, pal.text, cap.w), cap.x, cap.y + cap.h / 2, pal)
         + multiples)
 
@@ -540,9 +587,9 @@ def _sums_fit(grid, pal):  # -> whether each row's sum ("1.00") fits a cell of t
 def _row_sums(grid, weights, col_labels, pal):  # -> shapes: a "Σ" column after the last key
     """Each row's sum under a "Σ" heading, which sits on the other line than the last key's staggered label."""
     x = grid.x + (grid.n_cols + 0.5) * grid.cw
-    lines, step = _column_label_plan(col_labels, grid.cw, pal)
-    line = ((grid.n_cols - 1) // step + 1) % lines  # the line a next label would take: the farthest from the last
-    y = grid.y - (lines - line - 0.5) * (pal.small + 4)
+    plan = _column_label_plan(col_labels, grid.cw, pal, upright=True)
+    line = ((grid.n_cols - 1) // plan.step + 1) % plan.lines  # the line a next label would take: farthest from the last
+    y = grid.y - (plan.lines - line - 0.5) * (pal.small + 4)
     items = texts_at([("Σ", x, y)], pal.small, rgba(pal.ink), CENTER, bold=True)
     sums = weights.sum(axis=1)
     entries = [(number(v, 2), x, grid.y + (i + 0.5) * grid.ch) for i, v in enumerate(sums.tolist())]

@@ -36,6 +36,7 @@ class Texts:
     h: int = LEFT
     v: int = MIDDLE
     bold: bool = False
+    upright: bool = False  # turned a quarter left about each point, reading upwards (`h` then runs up the page)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,11 +163,11 @@ def fit_all(strings, size, max_w):
     return tuple(fit_text(s, size, max_w) for s in strings)
 
 
-def texts_at(entries, size, color, h=LEFT, bold=False):  # [(string, x, y)] -> [Texts] (empty if no entries)
+def texts_at(entries, size, color, h=LEFT, bold=False, upright=False):  # [(string, x, y)] -> [Texts] (or [])
     if not entries:
         return []
     strings, xs, ys = zip(*entries)
-    return [Texts(tuple(strings), np.column_stack([xs, ys]), size, color, h, MIDDLE, bold)]
+    return [Texts(tuple(strings), np.column_stack([xs, ys]), size, color, h, MIDDLE, bold, upright)]
 
 
 def cells_by_colour(rects, colors, radius=0.0, stroke=None, weight=1.0):  # [n, 4], [n, 4] or [4] -> Cells

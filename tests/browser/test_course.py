@@ -13,6 +13,9 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(ROOT / "py"))
 from attention.scenario import parse_scenario  # noqa: E402
+from scene.colors import palette  # noqa: E402
+from scene.layout import stacked_need  # noqa: E402
+from ui import state as ev  # noqa: E402
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
 
@@ -263,6 +266,24 @@ def test_the_compact_embed_has_visible_touch_sized_query_and_head_controls(page,
     page.keyboard.press("ArrowDown")  # a select changes from the keyboard as well
     assert settled(page).input_value(T("head-select")) == "1"
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1"), "nothing scrolls"
+
+
+def test_large_text_in_the_compact_embed_gives_the_canvas_the_height_its_labels_need(page, server):
+    """11 tokens in 400 x 560 with large text: the canvas is as tall as a stacked canvas needs to label every
+    row (tests/unit/test_canvas_numbers.py checks the labels at that size); the controls are a scroll away."""
+    page.set_viewport_size({"width": 400, "height": 560})
+    page.goto(server.url + "?embed=1&large=1&preset=pronoun&step=3")
+    assert wait_ready(page) is None
+    canvas = settled(page).locator(T("attention-canvas")).bounding_box()
+    state = ev.load_preset(None, "pronoun")
+    need = stacked_need(ev.compute(state.scenario), state, canvas["width"], palette(False, True))
+    assert canvas["y"] >= 0 and abs(canvas["height"] - need) <= 1, (canvas, need)
+    assert page.evaluate("document.documentElement.scrollHeight > window.innerHeight")
+    page.locator(T("sentence-input")).scroll_into_view_if_needed()
+    expect(page.locator(T("sentence-input"))).to_be_in_viewport()
+    page.goto(server.url + "?embed=1&preset=pronoun&step=3")  # normal text: as before, nothing scrolls
+    assert wait_ready(page) is None
+    assert settled(page).evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
 
 
 def test_a_cell_clicked_in_the_compact_embed_opens_its_arithmetic_over_the_picture(page, server):

@@ -131,7 +131,7 @@ def test_every_opcode_has_a_name_and_decodes():
     p.begin_frame()
     p.background(0); p.fill(1); p.no_fill(); p.stroke(2); p.no_stroke(); p.stroke_weight(3)
     p.line(0, 0, 1, 1); p.rect(0, 0, 1, 1); p.ellipse(0, 0, 4); p.bezier(*range(8))
-    p.text("t", 0, 0); p.text_size(12, mono=True); p.text_align(2, 3); p.push(); p.translate(1, 2)
+    p.text("t", 0, 0); p.text_size(12, mono=True); p.text_align(2, 3); p.push(); p.translate(1, 2); p.rotate(-1.5)
     p.line_dash(4, 2); p.clip_rect(0, 0, 5, 5); p.pop(); p.beziers(np.ones((1, len(BEZIER_FIELDS))))
     p.rects(np.ones((2, 4)), 3); p.cells(np.ones((2, 8)), 1)
     p.push(); p.opacity(0.5); p.play(p.record(lambda q: q.text("s", 1, 1))); p.pop()

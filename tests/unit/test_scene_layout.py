@@ -510,7 +510,7 @@ def test_scatter_labels_never_print_over_each_other_and_the_selected_one_is_alwa
 
 def split_of(state, width, height, pal=PAL):  # -> (token Box, stage Box) as layout() cuts them
     from scene.layout import _regions
-    return _regions(state, width, height, pal)
+    return _regions(ev.compute(state.scenario), state, width, height, pal)
 
 
 def test_a_stacked_canvas_gives_the_stage_what_its_rows_need_and_the_token_view_the_rest():
@@ -519,7 +519,7 @@ def test_a_stacked_canvas_gives_the_stage_what_its_rows_need_and_the_token_view_
     state = cat(3)
     tokens, stage = split_of(state, 386, 370.5)
     body = stage.h - (2 * 10 + PAL.title + 6)
-    assert body >= panels.stage_need(state, PAL)
+    assert body >= panels.stage_need(ev.compute(state.scenario), state, PAL, 386 - 24 - 20)
     assert tokens.h >= 2 * (PAL.small + 8) + LEAST_BEAM_SPACE and tokens.h + STACK_GAP + stage.h == 370.5 - 24
 
 
