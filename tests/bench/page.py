@@ -58,9 +58,13 @@ performance.mark("ae-ready");
 root.dataset.snapshot = kept ? "restored" : "making";
 root.dataset.ready = "true";
 if (!kept) {
-  const maker = await loadPyodide({ indexURL: "./pyodide/", _makeSnapshot: true });
-  await store.put("interpreter", new Response(maker.makeMemorySnapshot()));
-  root.dataset.snapshot = "made";
+  try {
+    const maker = await loadPyodide({ indexURL: "./pyodide/", _makeSnapshot: true });
+    await store.put("interpreter", new Response(maker.makeMemorySnapshot()));
+    root.dataset.snapshot = "made";
+  } catch (error) {
+    root.dataset.snapshot = "failed: " + error;  // its repeat visit is then a plain one, and says so
+  }
 }
 </script>"""
 
@@ -82,7 +86,8 @@ LOAD_FIGURES = """() => {
 # The page has done what it does once started and idle (kept its interpreter's memory snapshot): the bare
 # page does nothing (it has no snapshot readout), the bare page with a snapshot and ours make one.
 SETTLED_AFTER_START = """() => !document.documentElement.dataset.snapshot
-    || document.documentElement.dataset.snapshot === 'made'"""
+    || document.documentElement.dataset.snapshot === 'made'
+    || document.documentElement.dataset.snapshot.startsWith('failed')"""
 IDLE_AFTER_FIRST_VISIT_MS = 6000  # the service worker's download of the build, with or without the readout
 THROTTLED = {"10 Mbit/s": 10e6, "2 Mbit/s": 2e6}  # first visits on slower networks, bits per second down
 
