@@ -29,7 +29,7 @@ from scene.colors import palette
 from scene.draw import draw_scene
 from scene.layout import layout, stacked_need
 from scene.timeline import StepAnimation, reveal_progress
-from ui import export, host, inputs, predict, real
+from ui import host, inputs, predict, real
 from ui import state as ev
 from ui.params import apply_params, split_params
 from ui.state import computed_of
@@ -56,7 +56,6 @@ class App:
         self.after_load = {}  # the link's selection for the real model, applied once its files are in
         self.revealed_at = None  # when predict mode last revealed an answer (frame clock, ms)
         self._drawn = None  # (state, picture) of the last frame drawn
-        self._asked_height = None  # px the canvas last asked the compact embed for (_ask_height)
         self._shown = {}  # "id.prop" -> the value written there last (ui.view)
         self._elements = {}
         self._in_frame = self.dom_due = False
@@ -126,16 +125,11 @@ class App:
             self.scene = layout(computed_of(shown), predict.drawn(shown), p.width, p.height, view, pal)
             draw_scene(p, self.scene)
             if self.embed_layout and self.state.large:
-                self._ask_height(stacked_need(computed_of(shown), predict.drawn(shown), p.width, pal))
+                self.chores.ask_height(stacked_need(computed_of(shown), predict.drawn(shown), p.width, pal))
         finally:
             self._in_frame = False
             if self.dom_due:
                 js.setTimeout(self._catch_up_proxy, 0)  # the DOM catches up right behind this frame
-
-    def _ask_height(self, need):  # px -> None: the compact embed's large text gives the canvas this much (style.css)
-        if need != self._asked_height:
-            self._asked_height = need
-            self.element("canvas").parentElement.style.setProperty("--canvas-need", f"{need:.0f}px")
 
     def mouse_moved(self, p):
         if self.scene is not None:
@@ -183,9 +177,7 @@ class App:
             self.model_files.fetch_rows(new.awaiting.ids)
         if self.after_load and new.model == "minilm":  # the link's layer, head and query, now that they exist
             pending, self.after_load = self.after_load, {}
-            state, problems = apply_params(self.state, pending)
-            self.dispatch(lambda _: state)
-            self.chores.link_problems(problems)
+            self.chores.apply_link(pending)
         self.dom_due = True
         if not self._in_frame and self.backend is not None and old.same_picture(self.state):
             js.setTimeout(self._catch_up_proxy, 0)  # only the DOM changes (a status line): no frame to draw
@@ -228,24 +220,13 @@ class App:
         on(el("attention-matrix"), "keydown", lambda e: self.arithmetic.matrix_cell(e, str(e.key)))
         for radio in self.doc.querySelectorAll('input[name="kind"]'):
             on(radio, "change", lambda e: self._flip(str(e.target.value), ev.set_kind, str(e.target.value)))
-        on(el("predict-toggle"), "click", lambda e: self.dispatch(predict.set_mode, not self.state.predict.on))
-        on(el("predict-choice"), "change", lambda e: self.dispatch(predict.set_guess, str(e.target.value)))
-        on(el("predict-percent"), "input", lambda e: self.dispatch(predict.set_guess, str(e.target.value)))
-        on(el("predict-number"), "input", lambda e: self.dispatch(predict.set_guess, str(e.target.value)))
-        on(el("predict-reveal"), "click", lambda e: self.dispatch(predict.reveal_answer))
-        on(el("predict-next"), "click", lambda e: self.dispatch(predict.next_question))
-        on(el("predict-reset"), "click", lambda e: self.dispatch(predict.reset))
         on(self.doc.querySelector('[data-action="dismiss"]'), "click", lambda e: chores.hide_error(self.doc))
         on(js.window, "hashchange", lambda e: self.chores.open_fragment(js.location.hash))
         on(self.doc, "keydown", self._key)
         on(dark_query, "change", lambda e: dispatch(ev.set_system_dark, e.matches))
         on(el("copy-link"), "click", lambda e: do.copy_link())
-        on(el("export-png"), "click", lambda e: self.backend.surface.blob("image/png").then(
-            self.js.once(lambda blob: do.save(blob, "attention.png"))))
-        on(el("export-json"), "click", lambda e: do.download(
-            "attention-scenario.json", export.scenario_json(self.state, computed_of(self.state)), "application/json"))
-        on(el("export-csv"), "click", lambda e: do.download(
-            "attention-numbers.csv", export.csv_text(computed_of(self.state), self.state), "text/csv"))
+        for kind in ("png", "json", "csv"):
+            on(el(f"export-{kind}"), "click", lambda e, kind=kind: do.export(kind))
         on(el("import-file"), "change", lambda e: do.import_file(e.target.files.item(0)))
         on(self.doc, "dragover", lambda e: do.drag(e, True))
         on(self.doc, "dragleave", lambda e: do.drag(e, False))
@@ -257,6 +238,7 @@ class App:
         on(el("help-button"), "click", lambda e: el("help").showModal())
         on(el("copy-code"), "click", lambda e: do.clipboard(el("numpy-code").textContent, "Code copied."))
         on(js.window, "message", self.host.receive)
+        chores.wire_predict(self, dispatch)
         chores.wire_model_view(self, dispatch)
 
     def _flip(self, switch, event, *args):

@@ -13,8 +13,10 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 from attention.scenario import MAX_JSON_BYTES
-from ui import host, inputs, model_view, share
+from ui import export, host, inputs, model_view, predict, share
 from ui import state as ev
+from ui.params import apply_params
+from ui.state import computed_of
 
 LINK_COPIED = "Link copied: it opens the explorer exactly as it is now."
 
@@ -51,6 +53,7 @@ class Chores:
 
     def __init__(self, app):
         self.app, self.doc, self.js = app, app.doc, app.js
+        self._asked_height = None  # px the canvas last asked the compact embed for (ask_height)
 
     def open_fragment(self, fragment):  # the page's #scenario=... (on load, and when the hash changes)
         fragment = str(fragment or "")
@@ -65,6 +68,16 @@ class Chores:
     def link_problems(self, problems):  # what a link (or its parameters) asked for that the page could not do
         if problems:
             self.app.show_error("Some of this link's settings were ignored: " + "; ".join(problems) + ".")
+
+    def apply_link(self, params):  # the link's layer, head and query, once the real model's files are in
+        state, problems = apply_params(self.app.state, params)
+        self.app.dispatch(lambda _: state)
+        self.link_problems(problems)
+
+    def ask_height(self, need):  # px: the compact embed's large text gives the canvas this much (style.css)
+        if need != self._asked_height:
+            self._asked_height = need
+            self.app.element("canvas").parentElement.style.setProperty("--canvas-need", f"{need:.0f}px")
 
     def copy_link(self):
         state = self.app.state
@@ -86,6 +99,16 @@ class Chores:
         else:
             clipboard.writeText(text).then(self.js.once(lambda _: self.app.dispatch(ev.set_status, success)),
                                            self.js.once(failed))
+
+    def export(self, kind):  # "png" | "json" | "csv": the buttons under the canvas
+        state = self.app.state
+        if kind == "png":
+            saved = self.js.once(lambda blob: self.save(blob, "attention.png"))
+            self.app.backend.surface.blob("image/png").then(saved)
+        elif kind == "json":
+            self.download("attention-scenario.json", export.scenario_json(state, computed_of(state)), "application/json")
+        else:
+            self.download("attention-numbers.csv", export.csv_text(computed_of(state), state), "text/csv")
 
     def download(self, filename, text, mime):
         self.save(js.Blob.new(to_js([text]), to_js({"type": mime}, dict_converter=js.Object.fromEntries)), filename)
@@ -188,6 +211,17 @@ class ArithmeticFocus:
 
 def _options(**options):  # -> a JS object {name: value}
     return to_js(options, dict_converter=js.Object.fromEntries)
+
+
+def wire_predict(app, dispatch):
+    """Predict mode's controls: ask, guess, reveal, the next question, start again (ui.predict decides)."""
+    on, el, state = app.js.on, app.element, lambda: app.state
+    on(el("predict-toggle"), "click", lambda e: dispatch(predict.set_mode, not state().predict.on))
+    for guess, event in (("predict-choice", "change"), ("predict-percent", "input"), ("predict-number", "input")):
+        on(el(guess), event, lambda e: dispatch(predict.set_guess, str(e.target.value)))
+    on(el("predict-reveal"), "click", lambda e: dispatch(predict.reveal_answer))
+    on(el("predict-next"), "click", lambda e: dispatch(predict.next_question))
+    on(el("predict-reset"), "click", lambda e: dispatch(predict.reset))
 
 
 def wire_model_view(app, dispatch):

@@ -630,7 +630,7 @@ def main(argv):
                 for run in range(args.runs):
                     sentence, temperature = edit_figures(browser, server)
                     print(f"run {run + 1}: " + describe_change("sentence, 32 tokens", sentence))
-                    print(f"       " + describe_change("temperature, 32 x 8, every beam", temperature))
+                    print("       " + describe_change("temperature, 32 x 8, every beam", temperature))
                 browser.close()
                 server.close()
                 return 0

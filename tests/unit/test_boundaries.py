@@ -29,3 +29,10 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from pyodide.ffi import to_js\n    import json\n")
     assert browser_imports(module) == {"pyodide"}
+
+
+def test_the_wiring_stays_wiring():
+    """main/__init__.py looks up elements, binds events and writes the view; anything longer than a screenful
+    or two of that is a decision or a chore that belongs in ui/ or main/chores.py (issue 11: <= 300 lines)."""
+    lines = (PY / "main" / "__init__.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 300
