@@ -217,20 +217,25 @@ def _row_labels(grid, labels, width, pal, selected):  # -> list of shapes
     return items
 
 
-def _numbers(grid, values, colors, pal, special=None, grow=False):  # [r, c], [r, c, 4], str [r, c] | None
+def _number_size(grid, strings, pal, grow=False):  # -> px: the text size a grid's numbers are written in
+    """Larger text when the cells are tall and every number fits it (with `grow`, for a grid that stands
+    alone, the title's size when they are taller still); else the small size."""
+    sizes = ((pal.title, 48), (pal.text, 30)) if grow else ((pal.text, 30),)  # (size, least cell height)
+    return next((size for size, least_h in sizes if grid.ch >= least_h and _all_fit(strings, size, grid.cw)),
+                pal.small)
+
+
+def _numbers(grid, values, colors, pal, special=None, grow=False, size=None):  # [r, c], [r, c, 4], str [r, c] | None
     """Each cell's number, in dark or light ink to suit its colour, where it fits its cell at a precision it has.
 
-    All at CANVAS_DECIMALS decimals when they all fit (in larger text when cells are tall, and with `grow`, for
-    a grid that stands alone, in the title's size when they are taller still); else each as
+    All at CANVAS_DECIMALS decimals when they all fit (at `size`, else at `_number_size`); else each as
     short as it is exact (2 -> "2", 1.5 -> "1.5", 0.766 -> "0.77", never "1"), and left out where that does
     not fit: its colour and the HTML table still give it.
     """
     if grid.ch < pal.small + 2:
         return []
     strings = _cell_strings(values, special, number)
-    sizes = ((pal.title, 48), (pal.text, 30)) if grow else ((pal.text, 30),)  # (size, least cell height)
-    size = next((size for size, least_h in sizes if grid.ch >= least_h and _all_fit(strings, size, grid.cw)),
-                pal.small)
+    size = size or _number_size(grid, strings, pal, grow)
     if not _all_fit(strings, size, grid.cw):
         strings = _cell_strings(values, special, exact_text)
         fitting = {s for s in set(strings) if _fits(s, size, grid.cw)}
@@ -280,13 +285,15 @@ def _limit(*arrays):  # -> the largest |value| (1.0 if all are 0), the colour sc
     return m if m > 0 else 1.0
 
 
-def _signed_matrix(box, values, limit, row_labels, col_labels, pal, selected_row=None, label_share=0.28):
-    """A matrix of signed numbers as a diverging heatmap (±limit full strength); -> shapes, Grid."""
+def _signed_matrix(box, values, limit, row_labels, col_labels, pal, selected_row=None, label_share=0.28,
+                   number_size=None):
+    """A matrix of signed numbers as a diverging heatmap (±limit full strength); -> shapes, Grid.
+    Its numbers are written at `number_size`, else in the largest size they all fit (`_number_size`)."""
     grid, items = _grid_in(box, *values.shape, row_labels, col_labels, pal, selected_row=selected_row,
                            label_share=label_share)
     colors = diverging(values, limit, pal)
     items += [cells_by_colour(grid.rects(), colors.reshape(-1, 4)), *_separators(grid, pal)]
-    items += _numbers(grid, values, colors, pal)
+    items += _numbers(grid, values, colors, pal, size=number_size)
     if selected_row is not None:
         x, y, _, h = grid.cell(selected_row, 0)
         items.append(outline_rect((x - 1, y - 1, grid.cw * grid.n_cols + 1, h + 1), rgba(pal.accent), 2.0))
@@ -418,8 +425,14 @@ def _project_panel(computed, state, box, pal):  # -> Panel
     captions = STAGES[Stage.PROJECT].canvas(state.knobs)  # "Q = X·W_Q", "K = C·W_K", "V = C·W_V"
     specs = ((q, state.tokens, state.query), (k, state.key_tokens, None), (v, None, None))
     ends = [b.x - 6 for b in boxes[1:]] + [box.x + box.w]  # a caption ends before the next matrix or the panel's edge
-    for b, (values, labels, selected), caption, end in zip(boxes, specs, captions, ends):
-        shapes, grid = _signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6)
+    made = [_signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6)
+            for b, (values, labels, selected) in zip(boxes, specs)]
+    sizes = [_number_size(grid, _cell_strings(values, None, number), pal) for (_, grid), (values, _, _) in
+             zip(made, specs)]
+    if len(set(sizes)) > 1:  # one picture, one size: each in the size all three fit
+        made = [_signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6,
+                               number_size=min(sizes)) for b, (values, labels, selected) in zip(boxes, specs)]
+    for b, (shapes, grid), caption, end in zip(boxes, made, captions, ends):
         caption = caption if grid.x + text_w(caption, pal.text, True) <= end else caption[0]  # "Q = X·W_Q" or "Q"
         items += shapes + texts_at([(caption, grid.x, top.y + cap_h / 2)], pal.text, rgba(pal.ink), bold=True)
         grids.append(grid)
