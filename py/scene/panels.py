@@ -425,13 +425,15 @@ def _project_panel(computed, state, box, pal):  # -> Panel
     captions = STAGES[Stage.PROJECT].canvas(state.knobs)  # "Q = X·W_Q", "K = C·W_K", "V = C·W_V"
     specs = ((q, state.tokens, state.query), (k, state.key_tokens, None), (v, None, None))
     ends = [b.x - 6 for b in boxes[1:]] + [box.x + box.w]  # a caption ends before the next matrix or the panel's edge
-    made = [_signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6)
-            for b, (values, labels, selected) in zip(boxes, specs)]
-    sizes = [_number_size(grid, _cell_strings(values, None, number), pal) for (_, grid), (values, _, _) in
-             zip(made, specs)]
-    if len(set(sizes)) > 1:  # one picture, one size: each in the size all three fit
-        made = [_signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6,
-                               number_size=min(sizes)) for b, (values, labels, selected) in zip(boxes, specs)]
+
+    def matrices(number_size=None):  # -> [(shapes, Grid)] for Q, K and V
+        return [_signed_matrix(b, values, limit, labels, None, pal, selected, label_share=0.6,
+                               number_size=number_size) for b, (values, labels, selected) in zip(boxes, specs)]
+    made = matrices()
+    sizes = {_number_size(grid, _cell_strings(values, None, number), pal) for (_, grid), (values, _, _) in
+             zip(made, specs)}
+    if len(sizes) > 1:  # one picture, one size: the largest that all three fit
+        made = matrices(min(sizes))
     for b, (shapes, grid), caption, end in zip(boxes, made, captions, ends):
         caption = caption if grid.x + text_w(caption, pal.text, True) <= end else caption[0]  # "Q = X·W_Q" or "Q"
         items += shapes + texts_at([(caption, grid.x, top.y + cap_h / 2)], pal.text, rgba(pal.ink), bold=True)

@@ -195,12 +195,12 @@ def test_at_768_px_four_tokens_heatmap_uses_the_width_of_its_panel():
     assert len(in_cells) == 16 and set(in_cells) == {palette(False, False).title}
 
 
-@pytest.mark.parametrize("size", [(758, 672), CANVAS["1440 x 900"]], ids=["800 x 1100", "1440 x 900"])
-def test_q_k_and_v_in_tall_cells_write_their_numbers_in_one_size(size):
+@pytest.mark.parametrize("canvas_size", [(758, 672), CANVAS["1440 x 900"]], ids=["800 x 1100", "1440 x 900"])
+def test_q_k_and_v_in_tall_cells_write_their_numbers_in_one_size(canvas_size):
     """'The cat sat down' on the 800 x 1100 page (a 758 x 672 canvas, web/screenshots/project-800.png): the cells
     are 51 px tall and K's numbers would fit the title's size where Q's (−0.47) do not; at 1440 x 900, K's and
     V's fit the text size where Q's do not. One picture, one size."""
-    scene, commands = frame(ev.set_step(ev.load_preset(None, "cat"), 1), size)
+    scene, commands = frame(ev.set_step(ev.load_preset(None, "cat"), 1), canvas_size)
     grids = dict(scene.matrices)
     sizes = {size for text, x, y, w, h, size in text_boxes(commands) if NUMBER.fullmatch(text)
              and any(grids[name].index(x + w / 2, y + h / 2) for name in "QKV")}
