@@ -426,8 +426,8 @@ class RealPass:
         if job is None:  # a new sentence: the unfinished pass of the last one is dropped
             job = real.Pass(new.real, new.pieces.ids, new.pieces, new.text)
         self.held = (event, args, job)
+        self.app.dispatch(ev.set_computing, real.pass_status(job))  # first: the status is written before the work
         self._next_task()
-        self.app.dispatch(ev.set_computing, real.pass_status(job))
 
     def check(self, event, args, old, new):  # -> new, or None while it waits for its sentence's forward pass
         from ui import real  # noqa: PLC0415 - only with the real model
@@ -460,8 +460,8 @@ class RealPass:
             self.app.show_error(f"{type(exc).__name__}: {exc}")
             return
         if not job.done:
-            self._next_task()
             self.app.dispatch(ev.set_computing, real.pass_status(job))
+            self._next_task()
             return
         self.held = None
         self.app.dispatch(ev.set_computing, "")
