@@ -508,8 +508,10 @@ def _chip_shapes(state, chips, allowed_row, pal):  # bool [n_k] -> list of shape
                                  rgba(pal.accent_ink), bold=True))
     if state.hover and state.hover[0] in ("query", "key"):
         kind, i = state.hover
-        rects = chips.q_rects if kind == "query" else chips.k_rects
-        if i < len(rects):
+        rects, tokens = (chips.q_rects, state.tokens) if kind == "query" else (chips.k_rects, state.key_tokens)
+        if i < len(rects) and chips.label_every > 1 and (kind, i) != ("query", state.query):
+            items += _pill(rects, i, tokens[i], chips, (pal.chip, pal.ink), (pal.hover, 2.5))  # a strip: the whole token
+        elif i < len(rects):
             items.append(outline_rect(rects[i].tolist(), rgba(pal.hover), 2.5, radius))
     return items
 
@@ -536,14 +538,21 @@ def _strip_labels(chips, query):  # -> the query row's labels without those the 
 
 def _query_pill(state, chips, pal):  # -> shapes: the selected query's whole token on an accent pill
     """In a strip the query's chip is narrow: its token sits on a pill centred on it, kept inside the row."""
-    x, y, w, h = chips.q_rects[state.query].tolist()
-    left_end, right_end = chips.q_rects[0, 0], chips.q_rects[-1, 0] + chips.q_rects[-1, 2]
-    text = fit_text(state.tokens[state.query], chips.size, (2 * chips.label_every - 1) * w - 8, True)
+    return _pill(chips.q_rects, state.query, state.tokens[state.query], chips, (pal.accent, pal.accent_ink),
+                 (pal.accent, pal.line))
+
+
+def _pill(rects, i, token, chips, colors, edge):  # (fill, ink), (stroke, width) -> shapes: chip i's token on a pill
+    """A strip's chip i with its whole token (as far as it fits in a few chips' width), centred on the chip
+    and kept inside the row: the selected query (accent), or the chip the pointer is on (outlined)."""
+    x, y, w, h = rects[i].tolist()
+    left_end, right_end = rects[0, 0], rects[-1, 0] + rects[-1, 2]
+    text = fit_text(token, chips.size, min((2 * chips.label_every - 1) * w, right_end - left_end) - 8, True)
     pill_w = text_w(text, chips.size, True) + 8
     left = min(max(x + w / 2 - pill_w / 2, left_end), right_end - pill_w)
-    return [Rect(left, y, pill_w, h, rgba(pal.accent), rgba(pal.accent), pal.line, 4.0),
-            Texts((text,), np.array([[left + pill_w / 2, y + h / 2]]), chips.size, rgba(pal.accent_ink), CENTER,
-                  MIDDLE, True)]
+    return [Rect(left, y, pill_w, h, rgba(colors[0]), rgba(edge[0]), edge[1], 4.0),
+            Texts((text,), np.array([[left + pill_w / 2, y + h / 2]]), chips.size, rgba(colors[1]), CENTER, MIDDLE,
+                  True)]
 
 
 def _key_labels(computed, state, chips, stage, pal):  # -> list of shapes

@@ -27,7 +27,7 @@ from attention.explain import cell_arithmetic, output_terms
 from scene.numbers import knob, number, parse, percent, vector
 from scene.stages import Stage
 from ui.panels import dot_terms, scaling_line
-from ui.predict_state import HIDDEN_TEXT, Predict, Question
+from ui.predict_state import HIDDEN_TEXT, Question
 from ui.state import computed_of, set_kind, set_scale, set_temperature
 
 KINDS = ("where", "how much", "what if", "score by hand", "which head", "blend")

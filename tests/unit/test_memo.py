@@ -18,6 +18,7 @@ from scene.layout import layout
 from scene.memo import Memo, memo
 from scene.timeline import View
 from ui import predict as pr
+from ui.predict_state import Predict
 from ui import state as ev
 from ui import view
 from ui.state import compute
@@ -96,7 +97,7 @@ def states():  # -> states that between them use every input of the canvas's par
     yield ev.set_step(ev.set_kind(ev.load_preset(None, "translate"), "cross"), 1)
     cat = ev.set_step(ev.initial_state("cat"), 2)
     q = pr.make_question(cat, compute(cat.scenario), "score by hand", 0)
-    yield replace(cat, predict=pr.Predict(on=True, question=q))
+    yield replace(cat, predict=Predict(on=True, question=q))
 
 
 def test_the_canvas_parts_read_every_input_they_are_keyed_on(monkeypatch):

@@ -16,6 +16,7 @@ from attention.presets import PRESETS
 from attention.scenario import Scenario, Selection
 from scene.numbers import knob, number, parse, percent
 from ui import predict as pr
+from ui.predict_state import Predict
 from ui import state as ev
 from ui.state import Computed, compute
 
@@ -32,7 +33,7 @@ def row_of(computed, state):  # -> [n_k] the selected query's weights in the sel
 
 
 def answer(question, value):  # a Predict that chose `value` for `question` and revealed it
-    return pr.reveal(pr.choose(pr.Predict(on=True, question=question), value))
+    return pr.reveal(pr.choose(Predict(on=True, question=question), value))
 
 
 def texts(question):
@@ -237,7 +238,7 @@ def test_a_twelve_head_model_without_names_gets_every_kind_but_which_head(step, 
     for question in every_question(state, computed, twelve_heads):
         check(state, computed, question, twelve_heads)
         assert "designed" not in question.text and "the head 12 head" not in question.text
-    assert pr.new_question(state, computed, pr.Predict(on=True), twelve_heads).question is not None
+    assert pr.new_question(state, computed, Predict(on=True), twelve_heads).question is not None
 
 
 def test_a_causal_what_if_whose_zeros_are_no_simple_set_asks_sharper_or_flatter():
@@ -312,7 +313,7 @@ def test_a_query_that_may_attend_to_nothing_is_asked_only_the_score():
     state, computed = at(ev.from_scenario(Scenario(tokens=("a", "b"), mask=mask)), 2)
     assert pr.offered(state, computed) == ("score by hand",)
     assert pr.offered(*at(state, 3)) == ("which head",)  # the other rows still tell the heads apart
-    empty = pr.new_question(*at(state, 1), pr.Predict(on=True))
+    empty = pr.new_question(*at(state, 1), Predict(on=True))
     assert empty.question is None and not pr.answer_hidden(empty)
 
 
@@ -320,10 +321,10 @@ def test_a_query_that_may_attend_to_nothing_is_asked_only_the_score():
 
 def test_the_first_question_at_each_stage_then_the_others_in_turn():
     base = ev.load_preset(None, "hot-dog")
-    firsts = {step: pr.new_question(*at(base, step), pr.Predict(on=True)).question.kind for step in range(5)}
+    firsts = {step: pr.new_question(*at(base, step), Predict(on=True)).question.kind for step in range(5)}
     assert firsts == {0: "where", 1: "where", 2: "score by hand", 3: "where", 4: "blend"}
     state, computed = at(base, 3)
-    p, kinds = pr.Predict(on=True), []
+    p, kinds = Predict(on=True), []
     for _ in range(5):
         p = pr.new_question(state, computed, p)
         kinds.append(p.question.kind)
@@ -335,7 +336,7 @@ def test_the_first_question_at_each_stage_then_the_others_in_turn():
 
 def test_scoring_counts_right_and_answered_and_reveals_once():
     state, computed = at(ev.load_preset(None, "hot-dog"), 3)
-    p = pr.new_question(state, computed, pr.Predict(on=True))
+    p = pr.new_question(state, computed, Predict(on=True))
     assert pr.score_text(p) == "0 / 0" and pr.reveal(p) is p  # no guess yet: nothing to reveal
     p = pr.reveal(pr.choose(p, "1"))  # 'hot', the right key
     assert pr.score_text(p) == "1 / 1" and pr.feedback(p).startswith("Correct. ")
@@ -349,21 +350,21 @@ def test_scoring_counts_right_and_answered_and_reveals_once():
 
 def test_the_answer_is_hidden_until_the_reveal():
     state, computed = at(ev.load_preset(None, "hot-dog"), 3)
-    p = pr.new_question(state, computed, pr.Predict(on=True))
+    p = pr.new_question(state, computed, Predict(on=True))
     assert pr.answer_hidden(p) and pr.mirror_text(p, "85.3%") == pr.HIDDEN_TEXT == "hidden until you answer"
     assert pr.feedback(p) == "" and pr.answered_report(p) is None
     p = pr.reveal(pr.choose(p, "2"))
     assert not pr.answer_hidden(p) and pr.mirror_text(p, "85.3%") == "85.3%"
-    assert not pr.answer_hidden(pr.Predict()) and pr.mirror_text(pr.Predict(), "1.0%") == "1.0%"
+    assert not pr.answer_hidden(Predict()) and pr.mirror_text(Predict(), "1.0%") == "1.0%"
 
 
 def test_choices_and_numbers_that_are_not_answers_are_ignored():
     state, computed = at(ev.load_preset(None, "hot-dog"), 3)
     where = pr.make_question(state, computed, "where")
-    p = pr.Predict(on=True, question=where)
+    p = Predict(on=True, question=where)
     assert pr.choose(p, "9") is p and pr.choose(p, "hot") is p
     assert pr.choose_key(p, 1).guess == "1"
-    how_much = pr.Predict(on=True, question=pr.make_question(state, computed, "how much"))
+    how_much = Predict(on=True, question=pr.make_question(state, computed, "how much"))
     assert pr.choose(how_much, "120").guess is None and pr.choose(how_much, "abc").guess is None
     assert pr.choose(how_much, " 85 ").guess == "85" and pr.choose_key(how_much, 1) is how_much
     typed = ("0,5", "−2", "84%", "inf", "", "1e400")
@@ -372,21 +373,21 @@ def test_choices_and_numbers_that_are_not_answers_are_ignored():
 
 def test_toggle_lock_and_refresh():
     state, computed = at(ev.load_preset(None, "hot-dog"), 3)
-    p = pr.toggle(pr.Predict(), True)
+    p = pr.toggle(Predict(), True)
     p = pr.refresh(state, computed, p)
     assert p.on and p.question.kind == "where"
     assert pr.refresh(state, computed, p) is p  # the question still fits
     other, other_computed = at(ev.select_query(state, 0), 3)
     assert pr.is_stale(other, p) and pr.refresh(other, other_computed, p).question.query == 0
     assert pr.toggle(p, False).question is None and pr.toggle(p, False).on is False
-    locked = pr.lock(pr.Predict())
+    locked = pr.lock(Predict())
     assert pr.toggle(locked, False) is locked and locked.on
-    assert pr.refresh(state, computed, pr.Predict()) == pr.Predict()  # off: nothing asked
+    assert pr.refresh(state, computed, Predict()) == Predict()  # off: nothing asked
 
 
 def test_a_what_if_is_asked_before_the_switch_and_survives_it_after_the_reveal():
     state, computed = at(ev.load_preset(None, "hot-dog"), 3)
-    p = pr.ask_what_if(state, computed, pr.Predict(on=True), "scale")
+    p = pr.ask_what_if(state, computed, Predict(on=True), "scale")
     assert p.question.switch == "scale" and p.question.right == {"sharper"}
     p = pr.reveal(pr.choose(p, "sharper"))
     flipped = pr.switched(state, p.question.switch)
@@ -405,7 +406,7 @@ def test_the_temperature_switches_stop_at_the_sliders_ends():
 
 def test_events_are_pure():
     state, computed = at(ev.load_preset(None, "hot-dog"), 3)
-    before = pr.new_question(state, computed, pr.Predict(on=True))
+    before = pr.new_question(state, computed, Predict(on=True))
     chosen = pr.choose(before, "1")
     revealed = pr.reveal(chosen)
     assert before.guess is None and chosen.guess == "1" and not chosen.revealed and chosen.answered == 0

@@ -10,6 +10,7 @@ from attention.presets import PRESETS
 from scene.numbers import number, percent
 from ui import host, inputs
 from ui import predict as pr
+from ui.predict_state import Predict
 from ui import state as ev
 from ui.params import apply_params
 from ui.state import compute
@@ -22,7 +23,7 @@ def predicting(state):
 
 def asked(state, kind, variant=0):  # -> the state with an open question of `kind` (None if not offered)
     q = pr.make_question(state, compute(state.scenario), kind, variant)
-    return None if q is None else ev.replace(state, predict=pr.Predict(on=True, question=q))
+    return None if q is None else ev.replace(state, predict=Predict(on=True, question=q))
 
 
 def strings(value):  # -> every str inside a view value (tuples of tuples of ...)
@@ -81,7 +82,7 @@ def test_which_head_shows_the_asked_heads_pattern_and_hides_its_name():
     assert view["head-field.hidden"] and view["head-explanation.text"] == ""
     assert computed.head_names[q.head] not in view["matrix-head.text"] + view["weights-caption.text"]
     assert view["attention-matrix.rows"][0][1:] == tuple(number(w) for w in computed.trace.weights[q.head, 0])
-    assert pr.drawn(state).head == q.head and pr.drawn(ev.replace(state, predict=pr.Predict())).head == state.head
+    assert pr.drawn(state).head == q.head and pr.drawn(ev.replace(state, predict=Predict())).head == state.head
 
 
 def test_the_panel_follows_the_mode():

@@ -549,6 +549,21 @@ def test_a_strip_labels_every_kth_chip_and_the_selected_query_on_its_pill():
     assert sum(bool(t) for t in texts) < 2 * len(state.tokens)  # not every chip has its label
 
 
+@pytest.mark.parametrize("kind", ("query", "key"))
+def test_a_strip_shows_the_whole_token_of_the_chip_under_the_pointer(kind):
+    state = ev.select_query(big(3), 13)
+    bare = scene_of(state, 386)
+    rects, tokens = (bare.q_rects, state.tokens) if kind == "query" else (bare.k_rects, state.key_tokens)
+    shown = [t for item in bare.shapes() if isinstance(item, Texts) for t in item.strings]
+    hidden = next(j for j in range(len(tokens)) if tokens[j] not in shown and j != 13 and len(tokens[j]) > 2)
+    scene = scene_of(ev.set_hover(state, (kind, hidden)), 386)
+    texts = [(t, xy) for item in scene.shapes() if isinstance(item, Texts) for t, xy in zip(item.strings, item.xy)]
+    x, y, w, h = rects[hidden]
+    assert any(t == tokens[hidden] and y <= xy[1] <= y + h and abs(xy[0] - (x + w / 2)) < 3 * w for t, xy in texts), \
+        (tokens[hidden], texts)
+    assert state.tokens[13] in [t for t, _ in texts]  # the selected query keeps its pill
+
+
 # -- head names ---------------------------------------------------------------------------
 
 def legend_texts(state, width):
