@@ -6,6 +6,7 @@ import re
 import sys
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from harness import ROOT, listening_host, settled, wait_ready
 from playwright.sync_api import expect
 
@@ -171,14 +172,25 @@ def test_the_address_opens_and_locks_the_mode(app, server):
     expect(page.locator(T("predict-question"))).to_be_hidden()
 
 
-def test_the_compact_embed_shows_the_panel_and_nothing_scrolls(page, server):
-    page.set_viewport_size({"width": 400, "height": 560})
+@pytest.mark.parametrize("width", (400, 768))
+def test_the_compact_embed_shows_the_panel_and_nothing_scrolls(page, server, width):
+    page.set_viewport_size({"width": width, "height": 560})
     open_app(page, server, "?embed=1&preset=pronoun&step=3&mode=predict")
     for name in ("predict-toggle", "predict-question", "predict-choice", "predict-reveal", "predict-score"):
         expect(page.locator(T(name))).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1"), "nothing scrolls"
+    canvas = page.locator(T("attention-canvas"))
+    asked = canvas.bounding_box()["height"]
     answer(page, "1")
-    expect(page.locator(T("predict-feedback"))).to_be_visible()
+    expect(page.locator(T("predict-feedback"))).to_be_in_viewport()  # its first lines; the card scrolls for more
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
+    # the picture keeps its height (the heatmap the feedback speaks of); the selects and the sentence give way
+    assert canvas.bounding_box()["height"] >= min(asked, 0.45 * 560) - 2, (asked, canvas.bounding_box())
+    expect(page.locator(T("query-select"))).to_be_hidden()
+    expect(page.locator(T("predict-next"))).to_be_in_viewport()
+    page.click(T("predict-next"))
+    expect(page.locator(T("query-select"))).to_be_in_viewport()
+    expect(page.locator(T("sentence-input"))).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
 
 
