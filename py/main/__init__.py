@@ -27,7 +27,7 @@ from canvas.runner import run
 from main import chores  # noqa: E402 - the browser's chores, beside this wiring
 from scene.colors import palette
 from scene.draw import draw_scene
-from scene.layout import layout, stacked_need
+from scene.layout import asked_height, layout
 from scene.timeline import StepAnimation, reveal_progress
 from ui import host, inputs, predict, real
 from ui import state as ev
@@ -124,8 +124,8 @@ class App:
             shown = ev.previewed(self.state)  # a head the model view previews, else the selected one
             self.scene = layout(computed_of(shown), predict.drawn(shown), p.width, p.height, view, pal)
             draw_scene(p, self.scene)
-            if self.embed_layout and self.state.large:
-                self.chores.ask_height(stacked_need(computed_of(shown), predict.drawn(shown), p.width, pal))
+            if self.embed_layout:
+                self.chores.ask_height(asked_height(computed_of(shown), predict.drawn(shown), p.width, pal))
         finally:
             self._in_frame = False
             if self.dom_due:

@@ -74,10 +74,10 @@ class Chores:
         self.app.dispatch(lambda _: state)
         self.link_problems(problems)
 
-    def ask_height(self, need):  # px: the compact embed's large text gives the canvas this much (style.css)
+    def ask_height(self, need):  # px: the compact embed gives the canvas at least this much (style.css)
         if need != self._asked_height:
             self._asked_height = need
-            self.app.element("canvas").parentElement.style.setProperty("--canvas-need", f"{need:.0f}px")
+            self.doc.documentElement.style.setProperty("--canvas-need", f"{need:.0f}px")
 
     def copy_link(self):
         state = self.app.state

@@ -167,10 +167,23 @@ def _regions(computed, state, width, height, pal):  # -> (token Box, stage Box)
     return outer.top(max(min(tokens, most), 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE), STACK_GAP)
 
 
-def stacked_need(computed, state, width, pal):  # -> px: the height a stacked canvas `width` px wide needs
-    """The least height at which a canvas narrower than WIDE labels every row of every stage, its token
-    view a strip of chips (the compact embed with large text asks the page for this much)."""
-    return 2 * PAD + _least_token_view(state, pal) + STACK_GAP + _stage_need(computed, state, width, pal)
+def stacked_need(computed, state, width, pal, row=None):  # -> px: the height a stacked canvas `width` px wide needs
+    """The least height at which a canvas narrower than WIDE labels every row of every stage (or, with `row`,
+    draws them `row` px tall), its token view a strip of chips."""
+    return 2 * PAD + _least_token_view(state, pal) + STACK_GAP + _stage_need(computed, state, width, pal, row)
+
+
+def asked_height(computed, state, width, pal):  # -> px the compact embed asks the page for, for its canvas
+    """With large text, the height at which every row is labelled (the page scrolls to the controls under it);
+    otherwise, stacked, the least at which nothing overlaps: two bare strips of chips and the stage's rows
+    LEAST_ROW px tall, as _regions gives them (a frame shorter than that scrolls rather than pile the stage's
+    labels on each other); side by side, nothing."""
+    if state.large:
+        return stacked_need(computed, state, width, pal)
+    if width >= WIDE:
+        return 0
+    return 2 * PAD + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE + STACK_GAP + _stage_need(computed, state, width, pal,
+                                                                                           row=LEAST_ROW)
 
 
 def _least_token_view(state, pal):  # px: two strips of chips with room for beams between, and their headers

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 sys.path.insert(0, str(ROOT / "py"))
 from attention.scenario import parse_scenario  # noqa: E402
 from scene.colors import palette  # noqa: E402
-from scene.layout import stacked_need  # noqa: E402
+from scene.layout import asked_height, stacked_need  # noqa: E402
 from ui import state as ev  # noqa: E402
 
 T = lambda name: f'[data-testid="{name}"]'  # noqa: E731
@@ -284,6 +284,23 @@ def test_large_text_in_the_compact_embed_gives_the_canvas_the_height_its_labels_
     page.goto(server.url + "?embed=1&preset=pronoun&step=3")  # normal text: as before, nothing scrolls
     assert wait_ready(page) is None
     assert settled(page).evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
+
+
+@pytest.mark.parametrize("width", (400, 600))
+def test_a_frame_too_short_for_the_canvas_scrolls_rather_than_squeeze_it(page, server, width):
+    """11 tokens at the weighted sum in a frame 360 px tall: the canvas keeps the least height at which nothing on
+    it overlaps (tests/unit/test_canvas_numbers.py checks that height) and the controls are a scroll away."""
+    page.set_viewport_size({"width": width, "height": 360})
+    page.goto(server.url + "?embed=1&preset=pronoun&step=4")
+    assert wait_ready(page) is None
+    canvas = settled(page).locator(T("attention-canvas")).bounding_box()
+    state = ev.load_preset(None, "pronoun")
+    least = asked_height(ev.compute(state.scenario), state, canvas["width"], palette(False))
+    assert canvas["height"] >= least - 1, (canvas, least)
+    assert page.evaluate("document.documentElement.scrollHeight > window.innerHeight")
+    for name in ("next-step", "fullscreen", "sentence-input"):  # none clipped by the stage it sits in
+        page.locator(T(name)).scroll_into_view_if_needed()
+        expect(page.locator(T(name))).to_be_in_viewport()
 
 
 def test_a_cell_clicked_in_the_compact_embed_opens_its_arithmetic_over_the_picture(page, server):

@@ -16,7 +16,7 @@ from canvas.recording import RecordingBackend
 from canvas.runner import run
 from scene.colors import palette
 from scene.draw import draw_scene
-from scene.layout import layout, stacked_need
+from scene.layout import asked_height, layout, stacked_need
 from scene.numbers import MINUS
 from scene.panels import _column_label_plan
 from scene.shapes import Cells, text_w
@@ -352,6 +352,23 @@ def test_the_embed_with_the_real_models_heads_open_overlaps_nothing(step):
     scene, commands = frame(ev.set_step(state, step), SHORT["model view"])
     boxes = text_boxes(commands)
     problems = label_problems(boxes, *SHORT["model view"], 10) + texts_over_cells(scene, boxes)
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("width", (306, 386, 586))  # the compact embed's canvas in frames 320, 400 and 600 px wide
+@pytest.mark.parametrize("name", ["4 tokens", "11 tokens", "32 tokens"])
+def test_the_least_height_the_embed_asks_for_overlaps_nothing(name, width):
+    """A frame shorter than the page's controls and this leaves scrolls (style.css: --canvas-need), rather than
+    squeeze the canvas under it; at this height every stage's labels are still apart and inside the canvas."""
+    state = sentence(name)
+    height = asked_height(ev.compute(state.scenario), state, width, palette(False))
+    assert 0 < height < 560 - 14
+    problems = []
+    for step in range(5):
+        scene, commands = frame(ev.set_step(state, step), (width, height))
+        boxes = text_boxes(commands)
+        problems += [f"step {step}: {p}" for p in label_problems(boxes, width, height, 10)
+                     + texts_over_cells(scene, boxes)]
     assert not problems, "\n".join(problems[:20])
 
 
