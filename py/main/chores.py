@@ -426,6 +426,8 @@ class RealPass:
         if job is None:  # a new sentence: the unfinished pass of the last one is dropped
             job = real.Pass(new.real, new.pieces.ids, new.pieces, new.text)
         self.held = (event, args, job)
+        if event is not ev.rows_arrived:  # a newer sentence than one still fetching its rows, which is not shown
+            self.app.dispatch(ev.drop_awaited)
         self.app.dispatch(ev.set_computing, real.pass_status(job))  # first: the status is written before the work
         self._next_task()
 

@@ -309,6 +309,12 @@ def rows_arrived(state):
     return _real_sentence(replace(state, awaiting=None), state.text)
 
 
+def drop_awaited(state):
+    """A newer sentence's forward pass has started (main/: RealPass): the sentence whose embedding rows are still
+    on their way is not the newest any more, and is not shown when they arrive."""
+    return state if state.awaiting is None else replace(state, awaiting=None)
+
+
 def set_computing(state, progress):
     """How far the real model's forward pass on the newest sentence is ("" once it is shown, or dropped)."""
     return state if state.computing == progress else replace(state, computing=str(progress))

@@ -156,6 +156,32 @@ def test_typing_a_long_sentence_computes_in_steps_and_shows_the_last_keystrokes_
     np.testing.assert_allclose([w for _, w in shown_weights(settled(page))], row, atol=0.0005 + 0.002)
 
 
+def test_a_sentence_still_fetching_its_rows_never_replaces_a_newer_one(page, server):
+    """A word whose embedding rows are not in yet (held back here), then a long sentence whose rows are all in:
+    its forward pass runs while the older sentence's rows arrive, and the newer sentence is the one shown."""
+    page.goto(real_url(server, layer=4, head=5, query=3))
+    assert wait_ready(page) is None
+    wait_model(page)
+    held = []
+    page.route("**/model/embeddings/*.bin", lambda route: held.append(route))
+    page.fill(T("sentence-input"), SENTENCE + " zebras")
+    expect(page.locator(T("model-status"))).to_have_text("Fetching the sentence's word embeddings…")
+    newer = " ".join([SENTENCE] * 4)  # 54 pieces, every row of them in since the first sentence
+    page.fill(T("sentence-input"), newer)
+    expect(page.locator(T("model-status"))).to_contain_text("on the new sentence")
+    assert held, "the first sentence did wait for its rows"
+    for route in held:  # they arrive while the newer sentence is being computed
+        route.continue_()
+    page.unroute("**/model/embeddings/*.bin")
+    pieces, row = reference_of(newer, 4, 5, 3)
+    expect(page.locator(T("token-count"))).to_have_text(f"{len(pieces)} / 64 pieces", timeout=60_000)
+    page.wait_for_timeout(500)  # and nothing replaces it
+    shown = shown_weights(settled(page))
+    assert [token for token, _ in shown] == list(pieces)
+    assert page.input_value(T("sentence-input")) == newer
+    np.testing.assert_allclose([w for _, w in shown], row, atol=0.0005 + 0.002)
+
+
 def test_a_host_can_ask_for_a_real_head_before_the_model_is_in(page, server, tmp_path):
     app_url = server.url.replace("127.0.0.1", "localhost")  # another origin than the host page's
     host = listening_host(page, tmp_path, f"{app_url}?embed=1", 900, 700)

@@ -134,6 +134,8 @@ def test_a_sentence_waits_for_its_embedding_rows_and_the_page_shows_the_last_one
     typed = ev.edit_sentence(shown, "zebras photosynthesize quietly")
     assert typed.awaiting is not None and typed.tokens == shown.tokens  # the last sentence stays on screen
     assert ev.set_model(typed, "toy").awaiting is None
+    dropped = ev.drop_awaited(typed)  # a newer sentence's pass started: these rows, when they come, show nothing
+    assert dropped.awaiting is None and ev.rows_arrived(dropped) is dropped and ev.drop_awaited(dropped) is dropped
 
 
 def test_heads_are_named_by_what_they_do_on_this_sentence(on_real):
