@@ -164,13 +164,13 @@ def _regions(computed, state, width, height, pal):  # -> (token Box, stage Box)
     room = outer.h - STACK_GAP - _stage_need(computed, state, width, pal)
     tokens = max(min(max(want, outer.h * 0.36), outer.h * 0.6, room), _least_token_view(state, pal))
     most = outer.h - STACK_GAP - _stage_need(computed, state, width, pal, row=LEAST_ROW)  # the stage's every part
-    return outer.top(max(min(tokens, most), 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE), STACK_GAP)
+    return outer.top(max(min(tokens, most), _two_strips(pal)), STACK_GAP)
 
 
-def stacked_need(computed, state, width, pal, row=None):  # -> px: the height a stacked canvas `width` px wide needs
-    """The least height at which a canvas narrower than WIDE labels every row of every stage (or, with `row`,
-    draws them `row` px tall), its token view a strip of chips."""
-    return 2 * PAD + _least_token_view(state, pal) + STACK_GAP + _stage_need(computed, state, width, pal, row)
+def stacked_need(computed, state, width, pal):  # -> px: the height a stacked canvas `width` px wide needs
+    """The least height at which a canvas narrower than WIDE labels every row of every stage, its token
+    view a strip of chips."""
+    return 2 * PAD + _least_token_view(state, pal) + STACK_GAP + _stage_need(computed, state, width, pal)
 
 
 def asked_height(computed, state, width, pal):  # -> px the compact embed asks the page for, for its canvas
@@ -182,12 +182,15 @@ def asked_height(computed, state, width, pal):  # -> px the compact embed asks t
         return stacked_need(computed, state, width, pal)
     if width >= WIDE:
         return 0
-    return 2 * PAD + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE + STACK_GAP + _stage_need(computed, state, width, pal,
-                                                                                           row=LEAST_ROW)
+    return 2 * PAD + _two_strips(pal) + STACK_GAP + _stage_need(computed, state, width, pal, row=LEAST_ROW)
 
 
 def _least_token_view(state, pal):  # px: two strips of chips with room for beams between, and their headers
-    return line_h(pal) * (3 if state.overlay else 2) + 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
+    return line_h(pal) * (3 if state.overlay else 2) + _two_strips(pal)
+
+
+def _two_strips(pal):  # px: the least a token view can be, two strips of chips with room for beams between
+    return 2 * _strip_chip_h(pal) + LEAST_BEAM_SPACE
 
 
 def _bare(box, state, pal):  # -> whether a token view is too short for its headers and legend: chips only
